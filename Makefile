@@ -1,0 +1,49 @@
+# Tandem — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench demo clean
+
+# Creates .venv and installs Tandem with its test tools; re-runs only when
+# pyproject.toml changes.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Sets up, loads the demo company into an empty database, prints where and how
+# to log in, and serves on 127.0.0.1:$(PORT).
+run: install
+	$(BIN)/tandem demo --if-empty
+	$(BIN)/tandem serve --port $(PORT) --show-logins
+
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	@if [ -n "$$TANDEM_TEST_DATABASE_URL" ]; then \
+		echo "== tests on $$TANDEM_TEST_DATABASE_URL"; \
+	else \
+		echo "== tests on SQLite (PostgreSQL run skipped: set TANDEM_TEST_DATABASE_URL=postgres://... to run it; .ci/run does)"; \
+	fi
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy src/tandem
+
+bench: install
+	$(BIN)/python -m bench.run
+
+demo: install
+	$(BIN)/tandem demo
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Tandem: a CRM where customer service is a revenue department beside sales."""
