@@ -27,3 +27,11 @@ def customers_mark_dirty(*, customer_ids: Iterable[str]) -> int:
         for start in range(0, len(ids), 10_000):
             cursor.executemany(sql, [(i,) for i in ids[start : start + 10_000]])
     return len(ids)
+
+
+def customer_preview(*, customer_id: str) -> None:
+    """Live preview: recompute one customer's lines at once, inside the
+    caller's transaction, so a new order's commission shows immediately."""
+    from .runs import customer_preview as recompute
+
+    recompute(customer_id=customer_id)

@@ -1,0 +1,475 @@
+"""Commission runs: read customers' histories, call the pure engine, write
+the lines of open months and post adjustments for locked ones.
+
+One transaction per run, so a crash leaves the previous state whole. The
+unit of work is a customer: a run takes customers in batches, reads each
+batch's orders, refunds and ownership rows with a few queries, computes the
+truth with `engine.compute_customer`, and rewrites a customer's open-month
+lines only where they differ from what is stored — a second run on unchanged
+data writes nothing.
+
+Incremental runs recompute the customers marked dirty by the writers
+(imports, services, admin); `full=True` recomputes every customer. Both give
+the same lines (tests/commissions/test_runs_differential.py)."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from tandem.commissions import engine, rules
+from tandem.commissions.adjustments import ADJUSTMENT, Amount, adjustments_for
+
+from .models import CommissionLine, CommissionRun, DirtyCustomer, PeriodLock, Plan
+
+BATCH = 2_000  # customers per read batch
+IN_CHUNK = 500  # ids per IN (...) clause
+WRITE_CHUNK = 20_000
+
+LINE_TABLE = CommissionLine._meta.db_table
+LINE_COLUMNS = (
+    "period",
+    "order_id",
+    "customer_id",
+    "staff_id",
+    "role",
+    "scenario",
+    "kind",
+    "line_date",
+    "amount_cents",
+    "plan_from",
+    "pool_cents",
+    "weight",
+    "refund_id",
+    "adjusts_period",
+)
+_MAX_EXCEPTIONS_KEPT = 1_000
+
+# A stored or computed line as the run compares and writes it; dates as ISO
+# strings so rows read from any database compare equal to computed ones.
+Row = tuple[str, str, str, str, str, str, str, str, int, str | None, int, str, str, str]
+
+
+@dataclass
+class RunResult:
+    mode: str
+    period: str = ""
+    customers: int = 0
+    orders: int = 0
+    lines_written: int = 0
+    lines_deleted: int = 0
+    adjustments: int = 0
+    exceptions: list[dict] = field(default_factory=list)
+    exception_count: int = 0
+    duration_ms: int = 0
+    run_id: int | None = None
+
+
+Progress = Callable[[int], None]
+
+
+# --------------------------------------------------------------------------- #
+# Reading
+# --------------------------------------------------------------------------- #
+
+
+class _Dates:
+    """ISO date strings (SQLite) or dates (PostgreSQL) to dates, cached: a
+    run sees about a thousand distinct days for a million orders."""
+
+    def __init__(self) -> None:
+        self.cache: dict[object, date] = {}
+
+    def __call__(self, value: object) -> date:
+        d = self.cache.get(value)
+        if d is None:
+            d = value if isinstance(value, date) else date.fromisoformat(str(value))
+            self.cache[value] = d
+        return d
+
+    def optional(self, value: object) -> date | None:
+        return None if value is None or value == "" else self(value)
+
+
+def _amount_cents_sql() -> str:
+    # Orders keep Decimal(14,2); read them as exact integer cents.
+    if connection.vendor == "postgresql":
+        return "CAST(o.amount * 100 AS BIGINT)"
+    return "CAST(ROUND(o.amount * 100) AS INTEGER)"
+
+
+def load_plans() -> rules.PlanBook:
+    plans = [
+        rules.Plan(
+            name=p.name,
+            effective_from=p.effective_from,
+            pool_rate=Decimal(p.pool_rate).normalize(),
+            category_rates={k: Decimal(str(v)) for k, v in (p.category_rates or {}).items()},
+            splits={
+                scenario: {role: Decimal(str(w)) for role, w in weights.items()}
+                for scenario, weights in (p.splits or {}).items()
+            },
+        )
+        for p in Plan.objects.order_by("effective_from")
+    ]
+    return rules.PlanBook(plans)
+
+
+def load_staff(dates: _Dates) -> dict[str, rules.StaffActivity]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT staff_id, hired_on, left_on FROM staff_staff")
+        return {
+            sid: rules.StaffActivity(hired_on=dates.optional(h), left_on=dates.optional(left))
+            for sid, h, left in cur.fetchall()
+        }
+
+
+def locked_periods() -> frozenset[str]:
+    return frozenset(PeriodLock.objects.values_list("period", flat=True))
+
+
+def _chunks(items: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _placeholders(n: int) -> str:
+    return ",".join(["%s"] * n)
+
+
+def _assignments_of(ids: Sequence[str], dates: _Dates, role: str | None = None):
+    rows: dict[str, list[rules.Assignment]] = defaultdict(list)
+    with connection.cursor() as cur:
+        for chunk in _chunks(ids):
+            sql = (
+                "SELECT customer_id, role, staff_id, valid_from, valid_to FROM customers_assignment "
+                f"WHERE customer_id IN ({_placeholders(len(chunk))})"
+            )
+            params: list[str] = list(chunk)
+            if role:
+                sql += " AND role = %s"
+                params.append(role)
+            cur.execute(sql, params)
+            for cid, r, sid, vf, vt in cur.fetchall():
+                rows[cid].append(rules.Assignment(r, sid, dates(vf), dates.optional(vt)))
+    for value in rows.values():
+        value.sort(key=lambda a: a.valid_from)
+    return rows
+
+
+def read_histories(
+    customer_ids: Sequence[str], dates: _Dates
+) -> tuple[list[engine.CustomerHistory], dict[str, list[rules.Assignment]]]:
+    """Histories of these customers, and the service rows of their referrers."""
+    customers: dict[str, tuple[str | None, str | None]] = {}
+    orders: dict[str, list[engine.Order]] = defaultdict(list)
+    refunds: dict[str, list[engine.Refund]] = defaultdict(list)
+    amount_sql = _amount_cents_sql()
+    with connection.cursor() as cur:
+        for chunk in _chunks(customer_ids):
+            marks = _placeholders(len(chunk))
+            cur.execute(
+                "SELECT customer_id, acquired_by_id, referred_by_id FROM customers_customer "
+                f"WHERE customer_id IN ({marks})",
+                list(chunk),
+            )
+            for cid, dev, ref in cur.fetchall():
+                customers[cid] = (dev, ref)
+            cur.execute(
+                f"SELECT o.order_id, o.customer_id, o.order_date, {amount_sql}, o.category, o.refund_of_id "
+                f"FROM sales_order o WHERE o.customer_id IN ({marks})",
+                list(chunk),
+            )
+            for oid, cid, day, cents, category, refund_of in cur.fetchall():
+                if refund_of:
+                    refunds[cid].append(engine.Refund(oid, refund_of, dates(day), int(cents)))
+                else:
+                    orders[cid].append(engine.Order(oid, dates(day), int(cents), category or None))
+    assignments = _assignments_of(list(customers), dates)
+    referrers = sorted({ref for _, ref in customers.values() if ref})
+    referrer_service = _assignments_of(referrers, dates, role="service") if referrers else {}
+    histories = [
+        engine.CustomerHistory(
+            customer_id=cid,
+            acquired_by=dev,
+            referred_by=ref,
+            orders=orders.get(cid, ()),
+            refunds=refunds.get(cid, ()),
+            assignments=assignments.get(cid, ()),
+        )
+        for cid, (dev, ref) in sorted(customers.items())
+    ]
+    return histories, referrer_service
+
+
+def _stored_lines(ids: Sequence[str]) -> dict[str, list[tuple[int, Row]]]:
+    stored: dict[str, list[tuple[int, Row]]] = defaultdict(list)
+    cols = ", ".join(LINE_COLUMNS)
+    with connection.cursor() as cur:
+        for chunk in _chunks(ids):
+            cur.execute(
+                f"SELECT id, {cols} FROM {LINE_TABLE} WHERE customer_id IN ({_placeholders(len(chunk))})",
+                list(chunk),
+            )
+            for row in cur.fetchall():
+                # Drivers return dates as date objects or strings: compare ISO text.
+                line: Row = (*row[1:8], str(row[8]), row[9], _iso(row[10]), *row[11:])  # type: ignore[assignment]
+                stored[line[2]].append((row[0], line))
+    return stored
+
+
+def _iso(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- #
+# Computing
+# --------------------------------------------------------------------------- #
+
+_weight_text: dict[object, str] = {}
+
+
+def _weight(w) -> str:
+    text = _weight_text.get(w)
+    if text is None:
+        text = str(w)
+        _weight_text[w] = text
+    return text
+
+
+def line_row(line: engine.Line) -> Row:
+    d = line.line_date
+    return (
+        f"{d.year:04d}-{d.month:02d}",
+        line.order_id,
+        line.customer_id,
+        line.staff_id,
+        line.role,
+        line.scenario,
+        line.kind,
+        d.isoformat(),
+        line.amount_cents,
+        line.plan_from.isoformat(),
+        line.pool_cents,
+        _weight(line.weight),
+        line.refund_id or "",
+        "",
+    )
+
+
+def adjustment_row(adj, customer_id: str) -> Row:
+    year, month = int(adj.period[:4]), int(adj.period[5:7])
+    return (
+        adj.period,
+        adj.order_id,
+        customer_id,
+        adj.staff_id,
+        adj.role,
+        adj.scenario,
+        ADJUSTMENT,
+        date(year, month, 1).isoformat(),
+        adj.amount_cents,
+        None,
+        0,
+        "",
+        "",
+        adj.adjusts_period,
+    )
+
+
+def _as_amount(row: Row) -> Amount:
+    return Amount(
+        period=row[0],
+        order_id=row[1],
+        staff_id=row[3],
+        role=row[4],
+        scenario=row[5],
+        kind=row[6],
+        amount_cents=row[8],
+        adjusts_period=row[13],
+    )
+
+
+def wanted_rows(
+    history_lines: list[engine.Line],
+    customer_id: str,
+    held: list[Row],
+    locked: frozenset[str],
+) -> list[Row]:
+    """What a customer's open months should hold: the truth for open months,
+    plus the adjustments that bring its locked months to the truth."""
+    rows = [line_row(line) for line in history_lines]
+    wanted = [r for r in rows if r[0] not in locked]
+    if locked and (held or len(wanted) != len(rows)):
+        truth = [_as_amount(r) for r in rows if r[0] in locked]
+        adjustments = adjustments_for(truth=truth, held=[_as_amount(r) for r in held], locked=locked)
+        wanted.extend(adjustment_row(a, customer_id) for a in adjustments)
+    return wanted
+
+
+# --------------------------------------------------------------------------- #
+# Writing
+# --------------------------------------------------------------------------- #
+
+
+def _insert(rows: list[Row]) -> None:
+    if not rows:
+        return
+    cols = ", ".join(LINE_COLUMNS)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {LINE_TABLE} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO {LINE_TABLE} ({cols}) VALUES ({_placeholders(len(LINE_COLUMNS))})"
+            for start in range(0, len(rows), WRITE_CHUNK):
+                cur.executemany(sql, rows[start : start + WRITE_CHUNK])
+
+
+def _delete(ids: list[int]) -> None:
+    with connection.cursor() as cur:
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start : start + IN_CHUNK]
+            cur.execute(f"DELETE FROM {LINE_TABLE} WHERE id IN ({_placeholders(len(chunk))})", chunk)
+
+
+def _serialise_runs() -> None:
+    # SQLite serialises writers already (IMMEDIATE transactions); on
+    # PostgreSQL two runs at once would both rewrite the same customers.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(b"tandem.commissions.run")])
+
+
+# --------------------------------------------------------------------------- #
+# The run
+# --------------------------------------------------------------------------- #
+
+
+def recompute_customers(
+    customer_ids: Sequence[str],
+    *,
+    period: str = "",
+    result: RunResult,
+    progress: Progress | None = None,
+    context: tuple | None = None,
+) -> None:
+    """Recompute these customers and rewrite what differs. Runs inside the
+    caller's transaction."""
+    dates = _Dates()
+    if context is None:
+        context = (load_staff(dates), load_plans(), locked_periods())
+    staff, plans, locked = context
+    if period and period in locked:
+        return
+    for start in range(0, len(customer_ids), BATCH):
+        batch = customer_ids[start : start + BATCH]
+        histories, referrer_service = read_histories(batch, dates)
+        lookups = engine.Lookups(staff=staff, plans=plans, referrer_service=referrer_service)
+        stored = _stored_lines(batch)
+        inserts: list[Row] = []
+        deletes: list[int] = []
+        for history in histories:
+            computed = engine.compute_customer(history, lookups)
+            result.orders += len(history.orders)
+            for exc in computed.exceptions:
+                result.exception_count += 1
+                if len(result.exceptions) < _MAX_EXCEPTIONS_KEPT:
+                    result.exceptions.append(
+                        {
+                            "order_id": exc.order_id,
+                            "customer_id": exc.customer_id,
+                            "order_date": exc.order_date.isoformat(),
+                            "reason": exc.reason_code,
+                        }
+                    )
+            cid = history.customer_id
+            mine = stored.get(cid, ())
+            held = [row for _, row in mine if row[0] in locked]
+            wanted = wanted_rows(computed.lines, cid, held, locked)
+            current = [(i, row) for i, row in mine if row[0] not in locked]
+            if period:
+                wanted = [r for r in wanted if r[0] == period]
+                current = [(i, r) for i, r in current if r[0] == period]
+            if sorted(wanted, key=_row_key) != sorted((r for _, r in current), key=_row_key):
+                deletes.extend(i for i, _ in current)
+                inserts.extend(wanted)
+                result.adjustments += sum(1 for r in wanted if r[6] == ADJUSTMENT)
+        # Customers that no longer exist keep no open lines.
+        gone = set(stored) - {h.customer_id for h in histories}
+        for cid in gone:
+            deletes.extend(i for i, row in stored[cid] if row[0] not in locked and (not period or row[0] == period))
+        _delete(deletes)
+        _insert(inserts)
+        result.lines_deleted += len(deletes)
+        result.lines_written += len(inserts)
+        result.customers += len(batch)
+        if progress:
+            progress(len(batch))
+
+
+def _row_key(row: Row) -> tuple:
+    return tuple("" if v is None else v for v in row)
+
+
+def all_customer_ids() -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT customer_id FROM customers_customer ORDER BY customer_id")
+        ids = [r[0] for r in cur.fetchall()]
+        # Lines of customers that were removed must go too.
+        cur.execute(f"SELECT DISTINCT customer_id FROM {LINE_TABLE}")
+        extra = {r[0] for r in cur.fetchall()} - set(ids)
+    return ids + sorted(extra)
+
+
+def run_commissions(
+    *,
+    full: bool = False,
+    period: str = "",
+    progress_start: Callable[[int], Progress] | None = None,
+) -> RunResult:
+    """Recompute the truth and refresh open months (all, or `period` alone);
+    post adjustments for locked months. Records the run."""
+    started = time.perf_counter()
+    result = RunResult(mode="full" if full else "incremental", period=period)
+    with transaction.atomic():
+        _serialise_runs()
+        dirty = list(DirtyCustomer.objects.order_by("customer_id").values_list("customer_id", flat=True))
+        ids = all_customer_ids() if full else dirty
+        progress = progress_start(len(ids)) if progress_start and ids else None
+        recompute_customers(ids, period=period, result=result, progress=progress)
+        if not period:
+            # A one-month refresh leaves the other months stale: keep the marks.
+            for chunk in _chunks(dirty, 10_000):
+                DirtyCustomer.objects.filter(customer_id__in=chunk).delete()
+        result.duration_ms = int((time.perf_counter() - started) * 1000)
+        run = CommissionRun.objects.create(
+            mode=result.mode,
+            period=period,
+            duration_ms=result.duration_ms,
+            customers=result.customers,
+            orders=result.orders,
+            lines_written=result.lines_written,
+            lines_deleted=result.lines_deleted,
+            adjustments=result.adjustments,
+            exceptions={"count": result.exception_count, "first": result.exceptions},
+        )
+        result.run_id = run.pk
+    return result
+
+
+def customer_preview(*, customer_id: str) -> RunResult:
+    """Live preview: recompute one customer at once (after an order or a
+    refund is recorded), inside the caller's transaction."""
+    result = RunResult(mode="preview")
+    recompute_customers([customer_id], result=result)
+    DirtyCustomer.objects.filter(customer_id=customer_id).delete()
+    return result

@@ -1,0 +1,103 @@
+"""Runs against the database: the worked example, idempotence, incremental
+runs, live preview."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tandem.commissions.models import CommissionLine, CommissionRun, DirtyCustomer
+from tandem.commissions.runs import run_commissions
+from tandem.commissions.selectors import export_rows
+
+from .worked import expected_lines, load_worked_example
+
+pytestmark = pytest.mark.django_db
+
+MONTHS = ["2026-02", "2026-03", "2026-04", "2026-05"]
+
+
+def exported(months=MONTHS) -> list[tuple[str, ...]]:
+    rows = []
+    for month in months:
+        rows.extend(tuple(r[:7]) for r in export_rows(period=month))
+    return [r for r in rows if r[6] != "0.00"]
+
+
+def test_worked_example_exports_equal_expected_lines():
+    load_worked_example()
+    result = run_commissions()
+    assert result.customers == 4
+    assert exported() == expected_lines()
+    assert not DirtyCustomer.objects.exists()
+
+
+def test_second_run_changes_nothing():
+    load_worked_example()
+    run_commissions()
+    before = list(CommissionLine.objects.order_by("id").values_list())
+    again = run_commissions(full=True)
+    assert (again.lines_written, again.lines_deleted) == (0, 0)
+    assert list(CommissionLine.objects.order_by("id").values_list()) == before
+
+
+def test_incremental_run_touches_only_dirty_customers():
+    from tandem.commissions.services import customers_mark_dirty
+    from tandem.sales.models import Order
+
+    load_worked_example()
+    run_commissions()
+    untouched = list(CommissionLine.objects.exclude(customer_id="C3").order_by("id").values_list())
+    Order.objects.create(
+        order_id="O7", customer_id="C3", order_date=date(2026, 5, 9), amount=Decimal("200.00")
+    )
+    customers_mark_dirty(customer_ids=["C3"])
+    result = run_commissions()
+    assert result.customers == 1
+    # C3 still has S1 (left) on sales: service V1 takes the whole pool of 10.00.
+    assert ("2026-05", "O7", "V1", "service", "inherited", "sale", "10.00") in exported()
+    assert list(CommissionLine.objects.exclude(customer_id="C3").order_by("id").values_list()) == untouched
+
+
+def test_run_is_recorded_with_its_counts():
+    load_worked_example()
+    result = run_commissions()
+    run = CommissionRun.objects.get(pk=result.run_id)
+    assert run.mode == "incremental"
+    assert run.customers == 4
+    assert run.orders == 5
+    assert run.lines_written == 10
+    assert run.exceptions == {"count": 0, "first": []}
+
+
+def test_order_with_no_plan_is_an_exception_not_dropped():
+    from tandem.commissions.models import Plan
+
+    load_worked_example()
+    Plan.objects.all().update(effective_from=date(2026, 4, 1))
+    result = run_commissions(full=True)
+    assert result.exception_count == 2
+    assert {e["order_id"] for e in result.exceptions} == {"O1", "O2"}
+    assert not CommissionLine.objects.filter(order_id__in=["O1", "O2"]).exists()
+
+
+def test_period_option_refreshes_that_month_only_and_keeps_marks():
+    load_worked_example()
+    result = run_commissions(period="2026-04")
+    assert set(CommissionLine.objects.values_list("period", flat=True)) == {"2026-04"}
+    assert result.lines_written == 4
+    assert DirtyCustomer.objects.count() == 4
+
+
+def test_live_preview_of_a_new_order():
+    from tandem.commissions.services import customer_preview
+    from tandem.sales.models import Order
+
+    load_worked_example()
+    run_commissions()
+    Order.objects.create(order_id="O8", customer_id="C1", order_date=date(2026, 6, 1), amount=Decimal("100.00"))
+    customer_preview(customer_id="C1")
+    rows = {(r[2], r[6]) for r in export_rows(period="2026-06")}
+    assert rows == {("V2", "3.50"), ("S2", "1.50")}
