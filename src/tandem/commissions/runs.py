@@ -430,6 +430,21 @@ def all_customer_ids() -> list[str]:
     return ids + sorted(extra)
 
 
+def with_referred(customer_ids: list[str]) -> list[str]:
+    """A changed customer may have a new service owner, who is credited on the
+    first orders of the customers it referred: recompute those too."""
+    ids = set(customer_ids)
+    with connection.cursor() as cur:
+        for chunk in _chunks(customer_ids):
+            cur.execute(
+                "SELECT customer_id FROM customers_customer "
+                f"WHERE referred_by_id IN ({_placeholders(len(chunk))})",
+                list(chunk),
+            )
+            ids.update(r[0] for r in cur.fetchall())
+    return sorted(ids)
+
+
 def run_commissions(
     *,
     full: bool = False,
@@ -443,7 +458,7 @@ def run_commissions(
     with transaction.atomic():
         _serialise_runs()
         dirty = list(DirtyCustomer.objects.order_by("customer_id").values_list("customer_id", flat=True))
-        ids = all_customer_ids() if full else dirty
+        ids = all_customer_ids() if full else with_referred(dirty)
         progress = progress_start(len(ids)) if progress_start and ids else None
         recompute_customers(ids, period=period, result=result, progress=progress)
         if not period:
