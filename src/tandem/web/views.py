@@ -1,6 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import render
+from django.utils import timezone
+
+from tandem.customers.permissions import assignments_covering, visible_customers
+from tandem.staff.accounts import staff_for_user
+
+HOME_LIST_SIZE = 20
 
 
 class LoginView(auth_views.LoginView):
@@ -14,4 +21,34 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {})
+    """Who you are, and the customers you may see (the first page of them
+    with their current owners)."""
+    today = timezone.localdate()
+    staff = staff_for_user(request.user)
+    customers = visible_customers(request.user, today=today)
+    owners = assignments_covering(today).select_related("staff").order_by("role", "valid_from")
+    page = list(
+        customers.select_related(None)
+        .order_by("customer_id")
+        .prefetch_related(Prefetch("assignments", queryset=owners, to_attr="current_rows"))[
+            :HOME_LIST_SIZE
+        ]
+    )
+    rows = [
+        {
+            "customer": customer,
+            "sales": [a.staff for a in customer.current_rows if a.role == "sales"],
+            "service": [a.staff for a in customer.current_rows if a.role == "service"],
+        }
+        for customer in page
+    ]
+    return render(
+        request,
+        "web/home.html",
+        {
+            "staff": staff,
+            "customer_count": customers.count(),
+            "rows": rows,
+            "today": today,
+        },
+    )

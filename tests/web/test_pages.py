@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from .conftest import PASSWORD, login
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_root_sends_anonymous_users_to_the_login_page(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/"
+
+
+@pytest.mark.django_db
+def test_login_page_is_in_zh_hans_by_default(client):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    body = text(response)
+    assert '<html lang="zh-hans">' in body
+    assert "<title>登录 · Tandem</title>" in body
+    assert ">登录</button>" in body
+    assert "用户名" in body and "密码" in body
+    assert "/static/web/tandem.css" in body
+
+
+@pytest.mark.django_db
+def test_login_page_follows_a_chinese_browser(client):
+    body = text(client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"))
+    assert '<html lang="zh-hans">' in body
+
+
+def test_wrong_password_shows_the_zh_hans_error(client, shop):
+    response = client.post("/login/", {"username": "s1", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确，请重新输入。" in text(response)
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_leads_to_the_home_page(client, shop):
+    response = client.post("/login/", {"username": "s1", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("web:home")
+    assert "您好，李娜" in text(response)
+
+
+@pytest.mark.django_db
+def test_switching_to_english(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302
+    body = text(client.get("/login/"))
+    assert '<html lang="en">' in body
+    assert ">Log in</button>" in body
+    assert "Username" in body and "Password" in body
+    assert "登录" not in body
+    # and back
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
+    assert ">登录</button>" in text(client.get("/login/"))
+
+
+def test_wrong_password_in_english(client, shop):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    body = text(client.post("/login/", {"username": "s1", "password": "wrong"}))
+    assert "The username or password is not correct. Please try again." in body
+
+
+def test_home_lists_only_the_salespersons_customers(client, shop):
+    login(client, "s2")
+    response = client.get("/")
+    assert response.status_code == 200
+    body = text(response)
+    assert "您好，王强" in body
+    assert "销售" in body and "华东销售部" in body
+    listed = set(re.findall(r'<td class="mono">(C\d+)</td>', body))
+    assert listed == {"C030", "C031", "C032", "C033", "C034"}
+    assert response.context["customer_count"] == 5
+    assert "王强" in body and "周静" in body  # current owners shown
+
+
+def test_home_shows_the_first_twenty_of_many(client, shop):
+    login(client, "s1")
+    response = client.get("/")
+    body = text(response)
+    assert response.context["customer_count"] == 30
+    listed = re.findall(r'<td class="mono">(C\d+)</td>', body)
+    assert listed == [f"C{n:03d}" for n in range(20)]
+    assert "显示前 20 家，共 30 家。" in body
+    assert "大客户" in body
+
+
+def test_home_shows_everything_to_finance(client, shop):
+    login(client, "f1")
+    response = client.get("/")
+    body = text(response)
+    assert response.context["customer_count"] == 38
+    assert "财务" in body and "全公司" in body
+    assert "C037" not in body  # only the first 20 are listed
+    assert "C000" in body
+
+
+def test_home_in_english(client, shop):
+    login(client, "s2")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = text(client.get("/"))
+    assert "Hello, 王强" in body
+    assert "Customers I can see" in body
+    assert "Sales now" in body and "Service now" in body
+    assert "Sales" in body
+
+
+def test_home_query_count_is_bounded(client, shop, django_assert_max_num_queries):
+    login(client, "f1")
+    with django_assert_max_num_queries(6):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 20
+
+
+def test_user_without_staff_sees_no_customers(client, shop, django_user_model):
+    django_user_model.objects.create_user("guest", password=PASSWORD)
+    login(client, "guest")
+    response = client.get("/")
+    assert response.context["customer_count"] == 0
+    assert "此账号未关联员工档案。" in text(response)
+
+
+def test_logout(client, shop):
+    login(client, "s1")
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
