@@ -1,5 +1,99 @@
+"""`tandem demo` and `tandem serve`."""
+
+from __future__ import annotations
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("demo", help="创建演示公司（中文数据，可重复生成）。/ Create the demo company.")(
+        demo
+    )
+    app.command("serve", help="启动网页应用。/ Run the web application.")(serve)
+
+
+def demo(
+    seed: int = typer.Option(
+        42, "--seed", help="随机种子：相同种子生成相同数据。/ Same seed, same data."
+    ),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="数据库已有客户时什么也不做。/ Do nothing when customers exist."
+    ),
+    customers: int = typer.Option(
+        2000, "--customers", min=20, help="客户数量。/ Number of customers."
+    ),
+) -> None:
+    from tandem import bootstrap
+
+    bootstrap.setup()
+    from tandem.demo import DEMO_PASSWORD, demo_load
+
+    summary = demo_load(seed=seed, customers=customers, if_empty=if_empty)
+    if not summary.created:
+        typer.echo("数据库中已有客户数据，未载入演示公司。")
+        return
+    typer.echo(
+        f"演示公司已创建（种子 {seed}）：员工 {summary.staff} 人，客户 {summary.customers} 家，"
+        f"联系人 {summary.contacts} 位，归属记录 {summary.assignments} 条，"
+        f"订单 {summary.orders:,} 笔（{summary.start} 至 {summary.end}），退款 {summary.refunds:,} 笔。"
+    )
+    typer.echo(f"载入用时 {summary.load_seconds:.1f} 秒。")
+    if summary.run_seconds is None:
+        typer.echo("提成计算引擎尚未就绪，未计算提成。")
+    else:
+        typer.echo(f"提成已全量计算，用时 {summary.run_seconds:.1f} 秒。")
+    typer.echo(
+        f"演示账号 {summary.logins} 个（gm、sales_manager、service_manager、sales、service、finance、admin），"
+        f"密码均为 {DEMO_PASSWORD}。"
+    )
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址。/ Address to listen on."),
+    port: int = typer.Option(8000, "--port", envvar="PORT", help="端口。/ Port."),
+    threads: int = typer.Option(8, "--threads", help="工作线程数。/ Worker threads."),
+    show_logins: bool = typer.Option(
+        False,
+        "--show-logins",
+        help="启动前显示地址和演示账号。/ Print the address and demo logins.",
+    ),
+) -> None:
+    from tandem import bootstrap
+
+    bootstrap.setup()
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from waitress import serve as waitress_serve
+
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = "127.0.0.1"
+    address = f"http://{shown}:{port}/"
+    application = get_wsgi_application()
+    if show_logins:
+        _print_logins(address)
+    if host not in ("127.0.0.1", "localhost", "::1") and host not in settings.ALLOWED_HOSTS:
+        typer.echo(
+            "提示：从其他机器访问时，请把域名或地址加入 TANDEM_ALLOWED_HOSTS。"
+            " / Set TANDEM_ALLOWED_HOSTS to the names this server is reached by.",
+            err=True,
+        )
+    typer.echo(f"Tandem 正在运行：{address}（按 Ctrl+C 停止）", err=False)
+    waitress_serve(application, host=host, port=port, threads=threads, ident="Tandem")
+
+
+def _print_logins(address: str) -> None:
+    from tandem.demo import DEMO_PASSWORD, demo_logins_present
+
+    typer.echo("")
+    typer.echo(f"  地址 / Address: {address}")
+    rows = demo_logins_present()
+    if not rows:
+        typer.echo("")
+        return
+    typer.echo(f"  演示账号（密码 / password: {DEMO_PASSWORD}）：")
+    width = max(len(username) for username, *_ in rows)
+    for username, name, description, demo_password in rows:
+        note = "" if demo_password else "（密码已修改 / password changed）"
+        typer.echo(f"    {username.ljust(width)}  {name}  {description}{note}")
+    typer.echo("")
