@@ -326,7 +326,8 @@ def _pick(
 def generate(*, seed: int = 42, customers: int = 2000, today: dt.date | None = None) -> DemoCompany:
     """Build the demo company in memory. Same seed and today, same company."""
     rng = random.Random(seed)
-    today = today or timezone.localdate()
+    if today is None:
+        today = timezone.localdate()
     first_of_month = _month_start(today)
     end = first_of_month - dt.timedelta(days=1)
     start = _month_start(today, -36)
@@ -626,12 +627,12 @@ def _orders(rng: random.Random, company: DemoCompany, referred: dict[int, int]) 
         while first <= end:
             growth = 1.0 + 0.1 * (first.year - start.year)
             for _ in range(_poisson(rng, rate * _SEASON[first.month] * growth)):
-                day = _order_day(rng, first, max(customer.acquired_on, start))
-                if day is None or day > end or (churn_at and day >= churn_at):
+                when = _order_day(rng, first, max(customer.acquired_on, start))
+                if when is None or when > end or (churn_at and when >= churn_at):
                     continue
                 category = rng.choices(CATEGORIES, weights)[0]
                 drafts.append(
-                    (day, customer.customer_id, _amount_cents(rng, category, key), category)
+                    (when, customer.customer_id, _amount_cents(rng, category, key), category)
                 )
             first = _month_start(first, 1)
 
@@ -777,7 +778,7 @@ def _plan_ensure_default() -> None:
         from tandem.commissions.models import Plan
 
         Plan.objects.get_or_create(
-            effective_from=DEFAULT_PLAN["effective_from"],
+            effective_from=dt.date(1900, 1, 1),
             defaults={key: value for key, value in DEFAULT_PLAN.items() if key != "effective_from"},
         )
         return

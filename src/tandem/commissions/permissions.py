@@ -11,9 +11,9 @@ from tandem.staff.accounts import staff_for_user
 from tandem.staff.models import Role, Staff
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-    UserLike = AbstractBaseUser | AnonymousUser
+    UserLike = AbstractUser | AnonymousUser
 
 
 def visible_staff_ids(user: UserLike | None) -> set[str] | None:
@@ -25,7 +25,7 @@ def visible_staff_ids(user: UserLike | None) -> set[str] | None:
         return None if user.is_superuser else set()
     if user.is_superuser or staff.role in (Role.FINANCE, Role.ADMIN) or staff.is_general_manager:
         return None
-    if staff.role == Role.MANAGER:
+    if staff.role == Role.MANAGER and staff.team_id is not None:
         members = set(
             Staff.objects.filter(team_id=staff.team_id).values_list("staff_id", flat=True)
         )

@@ -107,7 +107,7 @@ class AssignmentForm(forms.ModelForm):
         fields = ["customer", "role", "staff", "valid_from", "valid_to", "reason", "note"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         customer, role = data.get("customer"), data.get("role")
         start, end = data.get("valid_from"), data.get("valid_to")
         if customer is None or not role or start is None:

@@ -23,9 +23,9 @@ from tandem.staff.models import Role, Staff
 from .models import Assignment, Customer
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-    UserLike = AbstractBaseUser | AnonymousUser
+    UserLike = AbstractUser | AnonymousUser
 
 
 def assignments_covering(day: dt.date) -> QuerySet[Assignment]:
@@ -51,7 +51,7 @@ def visible_customers(user: UserLike | None, *, today: dt.date | None = None) ->
     if not staff.is_active_on(today):
         return Customer.objects.none()
     rows = assignments_covering(today)
-    if staff.role == Role.MANAGER:
+    if staff.role == Role.MANAGER and staff.team_id is not None:
         rows = rows.filter(staff__team_id=staff.team_id)
     elif staff.role in (Role.SALES, Role.SERVICE):
         rows = rows.filter(staff_id=staff.pk)

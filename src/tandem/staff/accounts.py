@@ -14,7 +14,7 @@ from django.db import transaction
 from .models import Role, Staff
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 # The apps whose models are Tandem's own (groups get permissions on these only).
 TANDEM_APPS = ("staff", "customers", "sales", "commissions", "exchange", "service", "insights")
@@ -100,7 +100,7 @@ def role_groups_sync(*, apps: Any = None) -> dict[str, int]:
     return counts
 
 
-def staff_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Staff | None:
+def staff_for_user(user: AbstractUser | AnonymousUser | None) -> Staff | None:
     """The staff record a logged-in user belongs to (with its team), or None.
     Kept in the user's `staff` relation cache, so `user.staff` in templates
     costs no further query."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from pathlib import Path
+
 import typer
 
 
@@ -69,6 +72,9 @@ def serve(
     if host in ("0.0.0.0", "::"):
         shown = "127.0.0.1"
     address = f"http://{shown}:{port}/"
+    # Static files come from the apps (WHITENOISE_USE_FINDERS); the collected
+    # directory only has to exist, or whitenoise warns on every start.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     application = get_wsgi_application()
     if show_logins:
         _print_logins(address)
@@ -93,7 +99,14 @@ def _print_logins(address: str) -> None:
         return
     typer.echo(f"  演示账号（密码 / password: {DEMO_PASSWORD}）：")
     width = max(len(username) for username, *_ in rows)
+    name_width = max(_display_width(name) for _, name, *_ in rows)
     for username, name, description, demo_password in rows:
         note = "" if demo_password else "（密码已修改 / password changed）"
-        typer.echo(f"    {username.ljust(width)}  {name}  {description}{note}")
+        padding = " " * (name_width - _display_width(name))
+        typer.echo(f"    {username.ljust(width)}  {name}{padding}  {description}{note}")
     typer.echo("")
+
+
+def _display_width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
