@@ -197,3 +197,11 @@ def test_large_loads_rebuild_the_indexes(base, write, monkeypatch):
     assert sorted(importers._secondary_indexes(Order._meta.db_table)) == before_indexes
     assert Order.objects.filter(customer_id="C1", order_date__gte="2026-06-01").count() == 51
     assert Order.objects.get(pk="RN1").refund_of_id == "N0000"
+
+
+def test_a_rejected_row_leaves_the_database_row_for_refunds_to_refer_to(base, write):
+    write("new.csv", HEADER + "O3,C1,2026-04-02,12.345,,\nR1,C1,2026-06-01,100,,O3\n")
+    [result] = run("new.csv", skip=True)
+    assert (result.created, result.rejected) == (1, 1)
+    assert Order.objects.get(pk="O3").amount == Decimal("2000.00")
+    assert Order.objects.get(pk="R1").refund_of_id == "O3"

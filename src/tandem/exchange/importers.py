@@ -24,6 +24,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -282,10 +283,14 @@ def _change_reason(path: str) -> str:
 
 
 def _rows_with_progress(source: Source, ctx: Context) -> Iterator[tuple[int, tuple[str, ...], int]]:
+    """The source's rows, drawing progress for a large file."""
     progress = ctx.progress
     if progress is None or source.size < PROGRESS_MIN_BYTES or source.is_xlsx:
-        yield from source.rows()
-        return
+        return source.rows()
+    return _with_progress(source, progress)
+
+
+def _with_progress(source: Source, progress: Progress) -> Iterator[tuple[int, tuple[str, ...], int]]:
     progress.start(_("读取 %(file)s") % {"file": source.path}, source.size)
     count = 0
     for row in source.rows():
@@ -690,16 +695,27 @@ def _order_row_errors(values: tuple[str, ...], extra: int, customers: dict[str, 
     return errors.items
 
 
-def _load_orders(customers: dict[str, str], dates: dict[str, str]) -> tuple[dict[str, tuple], dict[str, list[str]]]:
-    """Every order in the database as id -> (customer_id, date text, cents,
-    category, refund_of), and refund ids by the order they refund."""
+@dataclass
+class _Stored:
+    """The orders table as far as an import needs it: ``same`` holds the ids
+    of the file's sales whose row in the database is identical (no need to
+    keep those); ``rows`` every other row as (customer_id, date text, cents,
+    category, refund_of); ``refunds`` refund ids by the order they refund."""
+
+    rows: dict[str, tuple] = field(default_factory=dict)
+    refunds: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    same: set[str] = field(default_factory=set)
+    count: int = 0
+
+
+def _load_orders(file_rows: dict[str, tuple], customers: dict[str, str], dates: dict[str, str]) -> _Stored:
+    """Read the orders table once, comparing it with the file's rows on the way."""
     table = Order._meta.db_table
-    db: dict[str, tuple] = {}
-    refunds: dict[str, list[str]] = defaultdict(list)
+    stored = _Stored()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
         if cursor.fetchone() is None:
-            return db, refunds
+            return stored
     if connection.vendor == "postgresql":
         sql = (
             f"SELECT order_id, customer_id, to_char(order_date, 'YYYY-MM-DD'), "
@@ -714,21 +730,40 @@ def _load_orders(customers: dict[str, str], dates: dict[str, str]) -> tuple[dict
             f"CAST(ROUND(amount * 100) AS INTEGER), category, refund_of_id FROM {table}"
         )
         raw = connection.connection.cursor()
+    db = stored.rows
+    refunds = stored.refunds
+    same = stored.same
+    count = 0
     try:
         raw.execute(sql)
         cget = customers.get
         dset = dates.setdefault
+        fget = file_rows.get
         while True:
             chunk = raw.fetchmany(BATCH)
             if not chunk:
                 break
+            count += len(chunk)
             for order_id, customer_id, date, cents, category, refund_of in chunk:
-                db[order_id] = (cget(customer_id, customer_id), dset(date, date), cents, category, refund_of)
-                if refund_of is not None:
+                if refund_of is None:
+                    record = fget(order_id)
+                    if (
+                        record is not None
+                        and record[2] == cents
+                        and record[1] == date
+                        and record[0] == customer_id
+                        and record[3] == category
+                        and record[4] is None
+                    ):
+                        same.add(order_id)
+                        continue
+                else:
                     refunds[refund_of].append(order_id)
+                db[order_id] = (cget(customer_id, customer_id), dset(date, date), cents, category, refund_of)
     finally:
         raw.close()
-    return db, refunds
+    stored.count = count
+    return stored
 
 
 def import_orders(source: Source, ctx: Context, result: FileResult, problems: Problems) -> None:
@@ -799,8 +834,9 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
         refund_ids = [r for r in refund_ids if r in rows]
     log.info("orders: read %d rows in %.2fs", read, time.perf_counter() - started)
 
-    db, db_refunds = _load_orders(customers, dates)
-    log.info("orders: %d in the database, loaded at %.2fs", len(db), time.perf_counter() - started)
+    stored = _load_orders(rows, customers, dates)
+    db, db_refunds, same = stored.rows, stored.refunds, stored.same
+    log.info("orders: %d in the database, loaded at %.2fs", stored.count, time.perf_counter() - started)
 
     def reject(order_id: str, column: str, reason: str) -> None:
         line = rows.pop(order_id)[5]
@@ -810,7 +846,7 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
     # 1. Changed orders must still fit the refunds already in the database.
     for target, refund_list in db_refunds.items():
         new = rows.get(target)
-        if new is None or new[:5] == db.get(target):
+        if new is None or target in same or new[:5] == db.get(target):
             continue
         staying = [db[r] for r in refund_list if r not in rows]
         if not staying:
@@ -873,9 +909,11 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
     new_ids: list[str] = []
     changed_ids: list[str] = []
     dirty: set[str] = set()
-    if db:
+    if stored.count:
         dbget = db.get
         for order_id, record in rows.items():
+            if order_id in same:
+                continue
             old = dbget(order_id)
             if old is None:
                 new_ids.append(order_id)
@@ -889,8 +927,8 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
         dirty = {record[0] for record in rows.values()}
     result.created += len(new_ids)
     result.updated += len(changed_ids)
-    existing = len(db)
-    del db, db_refunds
+    existing = stored.count
+    del db, db_refunds, same, stored
     if problems and not ctx.skip_invalid:
         return  # the command will roll back; writing would be wasted
     _write_orders(rows, new_ids, changed_ids, ctx, source, existing)
@@ -930,6 +968,51 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
         return list(cursor.fetchall())
 
 
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the table's own foreign keys (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        return list(cursor.fetchall())
+
+
+@contextmanager
+def _bulk_load(table: str) -> Iterator[None]:
+    """Load many rows into ``table`` without maintaining its secondary
+    indexes row by row (and on PostgreSQL without a foreign-key trigger per
+    row): drop them, load, and build them again, each in one pass. All of it
+    happens inside the import's transaction: nobody sees them missing, and
+    a failure puts everything back."""
+    postgres = connection.vendor == "postgresql"
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if postgres:
+            # PostgreSQL alters no table with foreign-key checks pending:
+            # run the checks queued so far now rather than at commit.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        indexes = _secondary_indexes(table)
+        foreign_keys = _foreign_keys(table) if postgres else []
+        for name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {qn(name)}")
+    yield
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
+        log.info("indexes of %s built in %.2fs", table, time.perf_counter() - started)
+        for name, definition in foreign_keys:
+            # Checked in one pass over the table (NOT VALID + VALIDATE
+            # would do the same in two statements).
+            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+        log.info("foreign keys of %s checked at %.2fs", table, time.perf_counter() - started)
+
+
 REBUILD_INDEXES_FROM = 100_000  # new rows; and at least a quarter of the table
 
 
@@ -965,52 +1048,42 @@ def _write_orders(rows: dict[str, tuple], new_ids: list[str], changed_ids: list[
             cursor.close()
     # Building an index once is much faster than updating it a million
     # times: for a large load, drop the secondary indexes and build them
-    # again afterwards (inside the transaction, so nobody sees them missing).
-    rebuild: list[tuple[str, str]] = []
-    if len(new_ids) >= REBUILD_INDEXES_FROM and len(new_ids) * 4 >= existing:
-        rebuild = _secondary_indexes(table)
-        with connection.cursor() as cursor:
-            for name, _sql in rebuild:
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    if new_ids:
-        if postgres:
-            cursor = raw.cursor()
-            try:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for params in _order_params(rows, new_ids):
-                        copy.write_row(params)
-                        done += 1
-                        if progress is not None and done % BATCH == 0:
-                            progress.update(done)
-            finally:
-                cursor.close()
-        else:
-            sql = f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?)"
-            cursor = raw.cursor()
-            try:
-                for batch in _batches(_order_params(rows, new_ids), BATCH):
-                    cursor.executemany(sql, batch)
-                    done += len(batch)
-                    if progress is not None:
-                        progress.update(done)
-            finally:
-                cursor.close()
-    if rebuild:
-        if progress is not None:
+    # again afterwards.
+    bulk = len(new_ids) >= REBUILD_INDEXES_FROM and len(new_ids) * 4 >= existing
+    with _bulk_load(table) if bulk else nullcontext():
+        if new_ids:
+            done = _insert_orders(rows, new_ids, table, columns, progress, done)
+        if progress is not None and bulk:
             progress.finish()
-            progress.start(_("建立索引"), len(rebuild))
-        with connection.cursor() as cursor:
-            if postgres:
-                # PostgreSQL builds no index on a table with foreign-key
-                # checks pending: run them now rather than at commit.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for i, (_name, sql) in enumerate(rebuild, start=1):
-                cursor.execute(sql)
-                if progress is not None:
-                    progress.update(i)
+            progress.start(_("建立索引"), 1)
     if progress is not None:
         progress.finish()
+
+
+def _insert_orders(
+    rows: dict[str, tuple], new_ids: list[str], table: str, columns: str, progress: Progress | None, done: int
+) -> int:
+    raw = connection.connection
+    cursor = raw.cursor()
+    try:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for params in _order_params(rows, new_ids):
+                    copy.write_row(params)
+                    done += 1
+                    if progress is not None and done % BATCH == 0:
+                        progress.update(done)
+        else:
+            sql = f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?)"
+            for batch in _batches(_order_params(rows, new_ids), BATCH):
+                cursor.executemany(sql, batch)
+                done += len(batch)
+                if progress is not None:
+                    progress.update(done)
+    finally:
+        cursor.close()
+    log.info("orders: %d new rows inserted", len(new_ids))
+    return done
 
 
 # --------------------------------------------------------------------------- #
@@ -1023,6 +1096,9 @@ IMPORTERS: dict[str, Callable[[Source, Context, FileResult, Problems], None]] = 
     ASSIGNMENTS: import_assignments,
     ORDERS: import_orders,
 }
+
+
+IMPORT_LOCK = 0x7A4D_0001  # PostgreSQL advisory lock key of imports
 
 
 def open_sources(paths: Iterable[str]) -> list[Source]:
@@ -1056,6 +1132,10 @@ def import_files(
     all_problems: list[Problems] = []
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One import at a time (SQLite's write lock does the same).
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
                     # A bigger page cache for this connection speeds up the

@@ -113,28 +113,44 @@ class Source:
     def rows(self) -> Iterator[tuple[int, tuple[str, ...], int]]:
         """(line, values in contract column order, extra) for each non-blank
         data row; ``extra`` counts non-empty cells beyond the header."""
-        raw_rows = _xlsx_rows(self) if self.is_xlsx else _csv_rows(self)
         positions = self.positions
         width = len(self.header)
         complete = all(p is not None for p in positions)
         getter = itemgetter(*positions) if complete else None
         strip = str.strip
-        for line, cells in raw_rows:
-            n = len(cells)
-            extra = 0
-            if n == width and getter is not None:
-                values = tuple(map(strip, getter(cells)))
-            elif not n:
-                continue
-            else:
-                if n > width:
-                    extra = sum(1 for c in cells[width:] if c and c.strip())
-                values = tuple(
-                    cells[p].strip() if p is not None and p < n else "" for p in positions
-                )
-            if not extra and not any(values):
-                continue  # a blank row
-            yield line, values, extra
+        binary = None
+        if self.is_xlsx:
+            raw_rows: Iterator[tuple[int, list[str]]] = _xlsx_rows(self)
+        else:
+            binary = open(self.path, "rb")  # noqa: SIM115 - closed below
+            self.progress_position = binary.tell
+            reader = csv.reader(io.TextIOWrapper(binary, encoding="utf-8-sig", newline=""))
+            raw_rows = enumerate(reader, start=1)
+        line = 1
+        try:
+            for line, cells in raw_rows:
+                n = len(cells)
+                extra = 0
+                if n == width and getter is not None:
+                    values = tuple(map(strip, getter(cells)))
+                elif not n:
+                    continue
+                else:
+                    if n > width:
+                        extra = sum(1 for c in cells[width:] if c and c.strip())
+                    values = tuple(
+                        cells[p].strip() if p is not None and p < n else "" for p in positions
+                    )
+                if line == 1 or (not extra and not any(values)):
+                    continue  # the header, or a blank row
+                yield line, values, extra
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(self.path) from exc
+        except csv.Error as exc:
+            raise FileProblem(_problem(self.path, line + 1, "*", str(exc))) from exc
+        finally:
+            if binary is not None:
+                binary.close()
 
     def to_file_order(self, values: tuple[str, ...]) -> list[str]:
         """A row's values back in the file's column order (for rejects files)."""
@@ -269,27 +285,6 @@ def _understand_header(path: str, header: list[str]) -> tuple[str, tuple[int | N
     return kind, positions
 
 
-def _csv_rows(source: Source) -> Iterator[tuple[int, list[str]]]:
-    binary = open(source.path, "rb")  # noqa: SIM115 - closed below
-    try:
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-        source.progress_position = binary.tell
-        reader = csv.reader(text)
-        line = 0
-        try:
-            for cells in reader:
-                line += 1
-                if line == 1:
-                    continue
-                yield line, cells
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(source.path) from exc
-        except csv.Error as exc:
-            raise FileProblem(_problem(source.path, line + 1, "*", str(exc))) from exc
-    finally:
-        binary.close()
-
-
 # --------------------------------------------------------------------------- #
 # XLSX
 # --------------------------------------------------------------------------- #
@@ -352,8 +347,6 @@ def _xlsx_rows(source: Source) -> Iterator[tuple[int, list[str]]]:
         ws = wb.worksheets[0]
         for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
             count = line
-            if line == 1:
-                continue
             yield line, [cell_text(v) for v in row]
     finally:
         wb.close()
