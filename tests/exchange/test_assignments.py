@@ -137,3 +137,14 @@ def test_reopening_and_closing_against_rows_the_file_leaves_alone(base, write):
     write("b.csv", HEADER + "C1,sales,S1,2025-01-10,2026-02-01\nC1,sales,S2,2026-03-01,2026-08-01\n")
     assert problems("b.csv") == ["b.csv:3: valid_from: 与已有的归属重叠（S1，[2026-06-01, …)）"]
     assert counts() == before
+
+
+def test_a_row_overlapping_only_a_rejected_row_is_kept(base, write):
+    # Line 3 overlaps line 2 and is rejected; line 4 overlaps only line 3.
+    write("a.csv", HEADER + "C4,sales,S1,2026-01-05,2026-03-01\nC4,sales,S2,2026-02-01,2026-06-01\nC4,sales,S1,2026-04-01,\n")
+    [result] = run("a.csv", skip=True)
+    assert (result.created, result.rejected) == (2, 1)
+    assert ledger("C4", "sales") == [
+        ("S1", "2026-01-05", "2026-03-01", "reassignment"),
+        ("S1", "2026-04-01", None, "handover"),  # S1 had left on 2026-03-01
+    ]

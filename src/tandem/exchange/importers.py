@@ -569,13 +569,16 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
             groups[(key[0], key[1])][key[2]] = span
     for key, span in file_rows.items():
         groups[(key[0], key[1])][key[2]] = span
-    # Reject overlapping file rows until none is left; a rejected row that
-    # replaced a database row puts that row back.
+    # Reject overlapping file rows until none is left, one per customer and
+    # role at a time (the next overlap may have been with the rejected row);
+    # a rejected row that replaced a database row puts that row back.
     check = set(groups)
     while check:
         spans = [span for g in check for span in groups[g].values()]
         check = set()
         for earlier, later in find_overlaps(spans):
+            if (earlier.customer_id, earlier.role) in check:
+                continue  # this group is looked at again in the next round
             if later.line is not None:
                 bad, other = later, earlier
             elif earlier.line is not None:
@@ -588,8 +591,6 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
             else:
                 reason = m.overlap_existing(other.staff_id, span)
             assert bad.line is not None
-            if bad.line in problems.by_line:
-                continue  # already rejected in this round
             problems.add(bad.line, "valid_from", reason)
             group = (bad.customer_id, bad.role)
             key = (bad.customer_id, bad.role, bad.valid_from)
@@ -669,9 +670,6 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
 # --------------------------------------------------------------------------- #
 # Orders and refunds
 # --------------------------------------------------------------------------- #
-
-_ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "amount", "category", "refund_of")
-
 
 def _order_row_errors(values: tuple[str, ...], extra: int, customers: dict[str, str], ctx: Context) -> list[tuple[str, str]]:
     order_id, customer_id, order_date, amount, category, refund_of = values
