@@ -52,10 +52,20 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     if internal == "DateTimeField":
         return ops.adapt_datetimefield_value
     if internal == "DecimalField":
-        return lambda v, f=field: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+
+        def decimal(value: Any) -> Any:
+            return ops.adapt_decimalfield_value(
+                value, getattr(field, "max_digits", None), getattr(field, "decimal_places", None)
+            )
+
+        return decimal
     if internal in _PLAIN:
         return None
-    return lambda v, f=field: f.get_db_prep_save(v, connection)
+
+    def generic(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return generic
 
 
 def _prepare(fields: Sequence[models.Field], rows: list[list[Any]]) -> None:
@@ -72,7 +82,7 @@ def _prepare(fields: Sequence[models.Field], rows: list[list[Any]]) -> None:
 
 def _insert(table: str, fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> None:
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     if connection.vendor == "postgresql":
         # COPY: one stream instead of a statement per row.
@@ -93,7 +103,7 @@ def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
     database would take them (the sequence on PostgreSQL; above the table's
     AUTOINCREMENT high-water mark on SQLite, whose write lock the import holds)."""
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = str(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

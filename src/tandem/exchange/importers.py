@@ -28,7 +28,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -585,21 +585,21 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
                 bad, other = earlier, later
             else:
                 continue  # both already in the database
-            span = span_text(other.valid_from, other.valid_to)
+            period = span_text(other.valid_from, other.valid_to)
             if other.line is not None:
-                reason = m.overlap_line(other.line, other.staff_id, span)
+                reason = m.overlap_line(other.line, other.staff_id, period)
             else:
-                reason = m.overlap_existing(other.staff_id, span)
+                reason = m.overlap_existing(other.staff_id, period)
             assert bad.line is not None
             problems.add(bad.line, "valid_from", reason)
-            group = (bad.customer_id, bad.role)
+            where = (bad.customer_id, bad.role)
             key = (bad.customer_id, bad.role, bad.valid_from)
             del file_rows[key]
             if key in db_rows:
-                groups[group][bad.valid_from] = db_rows[key]
+                groups[where][bad.valid_from] = db_rows[key]
             else:
-                del groups[group][bad.valid_from]
-            check.add(group)
+                del groups[where][bad.valid_from]
+            check.add(where)
 
     reject_repeats(rows.repeats, file_rows, problems)
 
@@ -870,33 +870,33 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
     refunded_so_far: dict[str, int] = {}
     for refund_id in refund_ids:
         record = rows[refund_id]
-        target_id = record[4]
-        target = rows.get(target_id) or db.get(target_id)
-        if target is None:
+        target_id = cast(str, record[4])  # a refund names its order
+        order = rows.get(target_id) or db.get(target_id)
+        if order is None:
             where = rejected_ids.get(target_id)
             if where is not None:
                 reject(refund_id, "refund_of", m.rejected_order(target_id, f"{source.path}:{where}"))
             else:
                 reject(refund_id, "refund_of", m.unknown_order(target_id))
             continue
-        if target[4] is not None:
+        if order[4] is not None:
             reject(refund_id, "refund_of", m.refund_of_refund(target_id))
             continue
-        if record[1] < target[1]:
-            reject(refund_id, "order_date", m.refund_before_order(record[1], target_id, target[1]))
+        if record[1] < order[1]:
+            reject(refund_id, "order_date", m.refund_before_order(record[1], target_id, order[1]))
             continue
-        if record[0] != target[0]:
-            reject(refund_id, "customer_id", m.refund_other_customer(record[0], target_id, target[0]))
+        if record[0] != order[0]:
+            reject(refund_id, "customer_id", m.refund_other_customer(record[0], target_id, order[0]))
             continue
         total = refunded_so_far.get(target_id)
         if total is None:
             total = sum(db[r][2] for r in db_refunds.get(target_id, ()) if r not in rows)
         total += record[2]
-        if total > target[2]:
+        if total > order[2]:
             reject(
                 refund_id,
                 "amount",
-                m.refunds_exceed(format_cents(total), target_id, format_cents(target[2])),
+                m.refunds_exceed(format_cents(total), target_id, format_cents(order[2])),
             )
             continue
         refunded_so_far[target_id] = total
