@@ -3,7 +3,9 @@
 A file's kind (staff, customers, assignments, orders) is told from its header;
 columns may come in any order. Rows are yielded as tuples of stripped strings
 in the contract's column order, with their line number (line 1 is the header,
-the first data row is line 2; for XLSX the sheet's row number). Nothing here
+the first data row is line 2; for XLSX the row number of the workbook's
+first sheet, the one that is read). A CSV line is a record: a quoted cell
+spanning several lines counts once, as a spreadsheet shows it. Nothing here
 touches the database.
 """
 
