@@ -20,26 +20,24 @@ from .models import CommissionLine, DirtyCustomer
 from .runs import _Dates, load_plans, load_staff, read_histories
 from .selectors import staff_names, statement_for
 
-ROLE_NAMES = {
-    "sales": ("销售", "sales"),
-    "service": ("客服", "service"),
-    "referrer_service": ("介绍客户的客服", "referrer's service"),
-    "unassigned": ("未分配", "unassigned"),
-}
 KIND_NAMES = {
     "sale": ("销售提成", "sale"),
     "clawback": ("退款冲回", "clawback"),
     "adjustment": ("调整", "adjustment"),
 }
-SCENARIO_NAMES = {
-    "standard": ("标准", "standard"),
-    "inherited": ("流失客户承接", "inherited"),
-    "referral": ("老客户转介绍", "referral"),
-}
 
 
-def _word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
-    zh, en = table.get(key, (key, key))
+def _role_word(role: str, lang: str) -> str:
+    return explain.ROLE_NAMES[explain.EN if lang == "en" else explain.ZH].get(role, role)
+
+
+def _scenario_word(scenario: str, lang: str) -> str:
+    texts = explain.SCENARIO_TEXTS[explain.EN if lang == "en" else explain.ZH]
+    return texts[scenario][0] if scenario in texts else scenario
+
+
+def _kind_word(kind: str, lang: str) -> str:
+    zh, en = KIND_NAMES.get(kind, (kind, kind))
     return en if lang == "en" else zh
 
 
@@ -59,8 +57,8 @@ def _adjustment_text(line: CommissionLine, held: int, truth: int, lang: str, nam
         "truth": format_cents(truth),
         "amount": format_cents(line.amount_cents),
         "period": line.period,
-        "who": name or _word(ROLE_NAMES, line.role, lang),
-        "role": _word(ROLE_NAMES, line.role, lang),
+        "who": name or _role_word(line.role, lang),
+        "role": _role_word(line.role, lang),
     }
     if lang == "en":
         return (
@@ -86,7 +84,9 @@ def explain_lines(*, order_id: str, lang: str = "zh-hans") -> list[tuple[Commiss
     if order.refund_of_id:
         order = Order.objects.get(order_id=order.refund_of_id)
     stored = list(
-        CommissionLine.objects.filter(order_id=order.order_id).order_by("period", "kind", "role", "staff_id")
+        CommissionLine.objects.filter(customer_id=order.customer_id, order_id=order.order_id).order_by(
+            "period", "kind", "role", "staff_id"
+        )
     )
     names = staff_names()
     truth = [line for line in _truth_lines(order.customer_id) if line.order_id == order.order_id]
@@ -144,10 +144,10 @@ def explain_order(*, order_id: str, lang: str = "zh-hans") -> list[str]:
         if not pairs:
             lines.append(_("该订单没有提成明细（可能没有适用的提成方案，或尚未运行提成计算）。"))
     for line, text in pairs:
-        who = names.get(line.staff_id, "") if line.staff_id else _word(ROLE_NAMES, "unassigned", lang)
+        who = names.get(line.staff_id, "") if line.staff_id else _role_word("unassigned", lang)
         lines.append(
-            f"[{line.period}] {who} {line.staff_id} · {_word(ROLE_NAMES, line.role, lang)} · "
-            f"{_word(SCENARIO_NAMES, line.scenario, lang)} · {_word(KIND_NAMES, line.kind, lang)} · "
+            f"[{line.period}] {who} {line.staff_id} · {_role_word(line.role, lang)} · "
+            f"{_scenario_word(line.scenario, lang)} · {_kind_word(line.kind, lang)} · "
             f"{format_cents(line.amount_cents)}"
         )
         lines.append(f"    {text}")
@@ -184,11 +184,11 @@ def statement_table(*, staff_id: str, period: str, lang: str = "zh-hans") -> tup
         ]
         for kind in ("sale", "clawback", "adjustment"):
             summary.append(
-                [_("合计·") + _word(KIND_NAMES, kind, lang), period, "", "", "", "", "", kind, format_cents(view.by_kind.get(kind, 0)), ""]
+                [_("合计·") + _kind_word(kind, lang), period, "", "", "", "", "", kind, format_cents(view.by_kind.get(kind, 0)), ""]
             )
         for scenario in sorted(view.by_scenario):
             summary.append(
-                [_("合计·") + _word(SCENARIO_NAMES, scenario, lang), period, "", "", "", "", scenario, "", format_cents(view.by_scenario[scenario]), ""]
+                [_("合计·") + _scenario_word(scenario, lang), period, "", "", "", "", scenario, "", format_cents(view.by_scenario[scenario]), ""]
             )
         summary.append(
             [_("应发提成"), period, "", "", "", "", "", "", format_cents(view.total_cents),
@@ -201,9 +201,9 @@ def statement_table(*, staff_id: str, period: str, lang: str = "zh-hans") -> tup
                 line.order_id,
                 line.customer_id,
                 line.line_date.isoformat(),
-                _word(ROLE_NAMES, line.role, lang),
-                _word(SCENARIO_NAMES, line.scenario, lang),
-                _word(KIND_NAMES, line.kind, lang),
+                _role_word(line.role, lang),
+                _scenario_word(line.scenario, lang),
+                _kind_word(line.kind, lang),
                 format_cents(line.amount_cents),
                 explained.get(line.pk, ""),
             ]

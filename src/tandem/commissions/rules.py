@@ -193,6 +193,11 @@ class ScenarioSplit:
     nominal: tuple[Decimal | None, ...]
     ratios: tuple[tuple[int, int], ...]
 
+    @property
+    def named(self) -> tuple[tuple[str, Decimal], ...]:
+        """(role, weight) for the roles the plan names, in role order."""
+        return tuple((r, w) for r, w in zip(self.roles, self.nominal, strict=True) if w is not None)
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledPlan:
@@ -219,9 +224,7 @@ def compile_plan(plan: Plan) -> CompiledPlan:
     scenarios = {}
     for scenario, roles in SCENARIO_ROLES.items():
         split = plan.splits[scenario]
-        nominal = tuple(
-            Decimal(split[role]) if role in split else None for role in roles
-        )
+        nominal = tuple(Decimal(split[role]) if role in split else None for role in roles)
         ratios = tuple(ratio(w) if w is not None else (0, 1) for w in nominal)
         scenarios[scenario] = ScenarioSplit(roles, nominal, ratios)
     return CompiledPlan(plan, (pool_rate, ratio(pool_rate)), rates, scenarios)
@@ -296,8 +299,19 @@ class Splitter:
         """Cents per role (in ``roles`` order); the result sums to ``pool``."""
         total = self.total
         shares = self.shares
-        if len(shares) == 1:
+        n = len(shares)
+        if n == 1:
             return (pool,)
+        if n == 2:  # every scenario has two roles: the common case, unrolled
+            a, ra = divmod(pool * shares[0], total)
+            b, rb = divmod(pool * shares[1], total)
+            if a + b == pool:
+                return (a, b)
+            # one cent left: the larger remainder, else the earlier role
+            ranks = self.ranks
+            if ra > rb or (ra == rb and ranks[0] < ranks[1]):
+                return (a + 1, b)
+            return (a, b + 1)
         floors = []
         rems = []
         for share in shares:

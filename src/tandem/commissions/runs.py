@@ -14,6 +14,7 @@ the same lines (tests/commissions/test_runs_differential.py)."""
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
 from collections import defaultdict
@@ -32,6 +33,8 @@ from .models import CommissionLine, CommissionRun, DirtyCustomer, PeriodLock, Pl
 BATCH = 2_000  # customers per read batch
 IN_CHUNK = 500  # ids per IN (...) clause
 WRITE_CHUNK = 20_000
+PIPELINE_MIN_CUSTOMERS = 4_000  # below this, worker processes are not worth starting
+PIPELINE_BATCH = 1_000
 
 LINE_TABLE = CommissionLine._meta.db_table
 LINE_COLUMNS = (
@@ -98,6 +101,12 @@ class _Dates:
         return None if value is None or value == "" else self(value)
 
 
+def _date_sql(column: str) -> str:
+    # On SQLite a bare date column goes through Django's date converter (a
+    # million parse_date calls); as text it comes back raw and _Dates caches it.
+    return column if connection.vendor == "postgresql" else f"CAST({column} AS TEXT)"
+
+
 def _amount_cents_sql() -> str:
     # Orders keep Decimal(14,2); read them as exact integer cents.
     if connection.vendor == "postgresql":
@@ -149,7 +158,8 @@ def _assignments_of(ids: Sequence[str], dates: _Dates, role: str | None = None):
     with connection.cursor() as cur:
         for chunk in _chunks(ids):
             sql = (
-                "SELECT customer_id, role, staff_id, valid_from, valid_to FROM customers_assignment "
+                f"SELECT customer_id, role, staff_id, {_date_sql('valid_from')}, {_date_sql('valid_to')} "
+                "FROM customers_assignment "
                 f"WHERE customer_id IN ({_placeholders(len(chunk))})"
             )
             params: list[str] = list(chunk)
@@ -183,7 +193,7 @@ def read_histories(
             for cid, dev, ref in cur.fetchall():
                 customers[cid] = (dev, ref)
             cur.execute(
-                f"SELECT o.order_id, o.customer_id, o.order_date, {amount_sql}, o.category, o.refund_of_id "
+                f"SELECT o.order_id, o.customer_id, {_date_sql('o.order_date')}, {amount_sql}, o.category, o.refund_of_id "
                 f"FROM sales_order o WHERE o.customer_id IN ({marks})",
                 list(chunk),
             )
@@ -211,7 +221,7 @@ def read_histories(
 
 def _stored_lines(ids: Sequence[str]) -> dict[str, list[tuple[int, Row]]]:
     stored: dict[str, list[tuple[int, Row]]] = defaultdict(list)
-    cols = ", ".join(LINE_COLUMNS)
+    cols = ", ".join(_date_sql(c) if c in ("line_date", "plan_from") else c for c in LINE_COLUMNS)
     with connection.cursor() as cur:
         for chunk in _chunks(ids):
             cur.execute(
@@ -233,35 +243,43 @@ def _iso(value: object) -> str | None:
 # Computing
 # --------------------------------------------------------------------------- #
 
-_weight_text: dict[object, str] = {}
+class RowMaker:
+    """Engine lines to rows, with the per-day and per-weight text cached: a
+    full run makes two million rows from about a thousand days and a handful
+    of weights."""
 
+    def __init__(self) -> None:
+        self.days: dict[date, tuple[str, str]] = {}
+        self.weights: dict[int, tuple[object, str]] = {}  # id -> (weight kept alive, text)
 
-def _weight(w) -> str:
-    text = _weight_text.get(w)
-    if text is None:
-        text = str(w)
-        _weight_text[w] = text
-    return text
+    def day(self, d: date) -> tuple[str, str]:
+        text = self.days.get(d)
+        if text is None:
+            text = self.days[d] = (f"{d.year:04d}-{d.month:02d}", d.isoformat())
+        return text
 
-
-def line_row(line: engine.Line) -> Row:
-    d = line.line_date
-    return (
-        f"{d.year:04d}-{d.month:02d}",
-        line.order_id,
-        line.customer_id,
-        line.staff_id,
-        line.role,
-        line.scenario,
-        line.kind,
-        d.isoformat(),
-        line.amount_cents,
-        line.plan_from.isoformat(),
-        line.pool_cents,
-        _weight(line.weight),
-        line.refund_id or "",
-        "",
-    )
+    def __call__(self, line: engine.Line) -> Row:
+        period, iso = self.day(line.line_date)
+        w = line.weight
+        cached = self.weights.get(id(w))
+        if cached is None or cached[0] is not w:
+            cached = self.weights[id(w)] = (w, str(w))
+        return (
+            period,
+            line.order_id,
+            line.customer_id,
+            line.staff_id,
+            line.role,
+            line.scenario,
+            line.kind,
+            iso,
+            line.amount_cents,
+            self.day(line.plan_from)[1],
+            line.pool_cents,
+            cached[1],
+            line.refund_id or "",
+            "",
+        )
 
 
 def adjustment_row(adj, customer_id: str) -> Row:
@@ -302,6 +320,7 @@ def wanted_rows(
     customer_id: str,
     held: list[Row],
     locked: frozenset[str],
+    line_row: RowMaker,
 ) -> list[Row]:
     """What a customer's open months should hold: the truth for open months,
     plus the adjustments that bring its locked months to the truth."""
@@ -341,9 +360,29 @@ def _delete(ids: list[int]) -> None:
             cur.execute(f"DELETE FROM {LINE_TABLE} WHERE id IN ({_placeholders(len(chunk))})", chunk)
 
 
+def _pipeline_workers(n_customers: int) -> int:
+    """How many worker processes a top-level run of this size should use:
+    none for small runs (starting a worker costs about half a second), else
+    one per core. TANDEM_RUN_WORKERS overrides (0 = compute in-process)."""
+    override = os.environ.get("TANDEM_RUN_WORKERS")
+    if override is not None:
+        return max(0, int(override))
+    if n_customers < PIPELINE_MIN_CUSTOMERS:
+        return 0
+    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]) in ("", ":memory:"):
+        return 0  # a worker could not see an in-memory database
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def _serialise_runs() -> None:
     # SQLite serialises writers already (IMMEDIATE transactions); on
     # PostgreSQL two runs at once would both rewrite the same customers.
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            # Lines go into four indexes in customer order, i.e. at random
+            # places of the order-keyed ones: a bigger page cache keeps that
+            # in memory instead of thrashing the WAL (256 MB, this connection).
+            cur.execute("PRAGMA cache_size = -262144")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(b"tandem.commissions.run")])
@@ -360,64 +399,122 @@ def recompute_customers(
     period: str = "",
     result: RunResult,
     progress: Progress | None = None,
-    context: tuple | None = None,
+    workers: int = 0,
 ) -> None:
-    """Recompute these customers and rewrite what differs. Runs inside the
-    caller's transaction."""
-    dates = _Dates()
-    if context is None:
-        context = (load_staff(dates), load_plans(), locked_periods())
-    staff, plans, locked = context
-    if period and period in locked:
-        return
-    for start in range(0, len(customer_ids), BATCH):
-        batch = customer_ids[start : start + BATCH]
-        histories, referrer_service = read_histories(batch, dates)
-        lookups = engine.Lookups(staff=staff, plans=plans, referrer_service=referrer_service)
-        stored = _stored_lines(batch)
-        inserts: list[Row] = []
-        deletes: list[int] = []
-        for history in histories:
-            computed = engine.compute_customer(history, lookups)
-            result.orders += len(history.orders)
-            for exc in computed.exceptions:
-                result.exception_count += 1
-                if len(result.exceptions) < _MAX_EXCEPTIONS_KEPT:
-                    result.exceptions.append(
-                        {
-                            "order_id": exc.order_id,
-                            "customer_id": exc.customer_id,
-                            "order_date": exc.order_date.isoformat(),
-                            "reason": exc.reason_code,
-                        }
-                    )
-            cid = history.customer_id
-            mine = stored.get(cid, ())
-            held = [row for _, row in mine if row[0] in locked]
-            wanted = wanted_rows(computed.lines, cid, held, locked)
-            current = [(i, row) for i, row in mine if row[0] not in locked]
-            if period:
-                wanted = [r for r in wanted if r[0] == period]
-                current = [(i, r) for i, r in current if r[0] == period]
-            if sorted(wanted, key=_row_key) != sorted((r for _, r in current), key=_row_key):
-                deletes.extend(i for i, _ in current)
-                inserts.extend(wanted)
-                result.adjustments += sum(1 for r in wanted if r[6] == ADJUSTMENT)
-        # Customers that no longer exist keep no open lines.
-        gone = set(stored) - {h.customer_id for h in histories}
-        for cid in gone:
-            deletes.extend(i for i, row in stored[cid] if row[0] not in locked and (not period or row[0] == period))
+    """Recompute these customers and rewrite what differs, inside the
+    caller's transaction.
+
+    With `workers` (only for a run that has not written anything yet in its
+    transaction), worker processes read and compute batches of customers from
+    the committed data while this process writes the lines of the batches
+    already done: the database takes writes from one connection, and the
+    engine's work then runs beside it on the other cores."""
+    if workers:
+        batches = [customer_ids[i : i + PIPELINE_BATCH] for i in range(0, len(customer_ids), PIPELINE_BATCH)]
+        outcomes = _pipelined(batches, period, workers)
+    else:
+        outcomes = _in_process(customer_ids, period)
+    for n, outcome in outcomes:
+        deletes, inserts, orders, adjustments, exceptions = outcome
         _delete(deletes)
         _insert(inserts)
         result.lines_deleted += len(deletes)
         result.lines_written += len(inserts)
-        result.customers += len(batch)
+        result.orders += orders
+        result.adjustments += adjustments
+        for exc in exceptions:
+            result.exception_count += 1
+            if len(result.exceptions) < _MAX_EXCEPTIONS_KEPT:
+                result.exceptions.append(exc)
+        result.customers += n
         if progress:
-            progress(len(batch))
+            progress(n)
 
 
-def _row_key(row: Row) -> tuple:
-    return tuple("" if v is None else v for v in row)
+Outcome = tuple[list[int], list[Row], int, int, list[dict]]
+
+
+class _BatchComputer:
+    """Reads and computes batches of customers with one set of look-ups."""
+
+    def __init__(self, period: str) -> None:
+        self.dates = _Dates()
+        self.staff = load_staff(self.dates)
+        self.plans = load_plans()
+        self.locked = locked_periods()
+        self.period = period
+        self.line_row = RowMaker()
+
+    def __call__(self, batch: Sequence[str]) -> Outcome:
+        if self.period and self.period in self.locked:
+            return [], [], 0, 0, []
+        histories, referrer_service = read_histories(batch, self.dates)
+        lookups = engine.Lookups(staff=self.staff, plans=self.plans, referrer_service=referrer_service)
+        stored = _stored_lines(batch)
+        return _diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row)
+
+
+def _in_process(customer_ids: Sequence[str], period: str) -> Iterable[tuple[int, Outcome]]:
+    compute = _BatchComputer(period)
+    for start in range(0, len(customer_ids), BATCH):
+        batch = customer_ids[start : start + BATCH]
+        yield len(batch), compute(batch)
+
+
+def _pipelined(batches: list[Sequence[str]], period: str, workers: int) -> Iterable[tuple[int, Outcome]]:
+    import multiprocessing
+
+    # spawn, not fork: a forked child would share this process's database
+    # connection (and its open transaction).
+    from . import workers as entry
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes=workers, initializer=entry.init, initargs=(period,)) as pool:
+        yield from pool.imap(entry.compute, batches)
+
+
+def _diff_batch(histories, lookups, stored, locked, period, line_row) -> Outcome:
+    """Compute a batch of customers: the stored line ids to delete and the
+    rows to insert for the customers whose open months differ, with counts."""
+    inserts: list[Row] = []
+    deletes: list[int] = []
+    orders = adjustments = 0
+    exceptions: list[dict] = []
+    for history in histories:
+        computed = engine.compute_customer(history, lookups)
+        orders += len(history.orders)
+        exceptions.extend(
+            {
+                "order_id": exc.order_id,
+                "customer_id": exc.customer_id,
+                "order_date": exc.order_date.isoformat(),
+                "reason": exc.reason_code,
+            }
+            for exc in computed.exceptions
+        )
+        cid = history.customer_id
+        mine = stored.get(cid, ())
+        held = [row for _, row in mine if row[0] in locked]
+        wanted = wanted_rows(computed.lines, cid, held, locked, line_row)
+        current = [(i, row) for i, row in mine if row[0] not in locked]
+        if period:
+            wanted = [r for r in wanted if r[0] == period]
+            current = [(i, r) for i, r in current if r[0] == period]
+        # Rows are unique (one per order, staff, role, kind, date, refund and
+        # adjusted month), so sets compare them.
+        if (wanted or current) and (
+            len(wanted) != len(current) or set(wanted) != {r for _, r in current}
+        ):
+            deletes.extend(i for i, _ in current)
+            inserts.extend(wanted)
+            adjustments += sum(1 for r in wanted if r[6] == ADJUSTMENT)
+    # Customers that no longer exist keep no open lines.
+    gone = set(stored) - {h.customer_id for h in histories}
+    for cid in gone:
+        deletes.extend(
+            i for i, row in stored[cid] if row[0] not in locked and (not period or row[0] == period)
+        )
+    return deletes, inserts, orders, adjustments, exceptions
 
 
 def all_customer_ids() -> list[str]:
@@ -455,12 +552,14 @@ def run_commissions(
     post adjustments for locked months. Records the run."""
     started = time.perf_counter()
     result = RunResult(mode="full" if full else "incremental", period=period)
+    top_level = not connection.in_atomic_block
     with transaction.atomic():
         _serialise_runs()
         dirty = list(DirtyCustomer.objects.order_by("customer_id").values_list("customer_id", flat=True))
         ids = all_customer_ids() if full else with_referred(dirty)
         progress = progress_start(len(ids)) if progress_start and ids else None
-        recompute_customers(ids, period=period, result=result, progress=progress)
+        workers = _pipeline_workers(len(ids)) if top_level else 0
+        recompute_customers(ids, period=period, result=result, progress=progress, workers=workers)
         if not period:
             # A one-month refresh leaves the other months stale: keep the marks.
             for chunk in _chunks(dirty, 10_000):

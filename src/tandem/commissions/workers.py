@@ -1,0 +1,23 @@
+"""Entry points of a run's worker processes. Kept apart from `runs` so that a
+freshly spawned process can import them before Django is set up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_computer = None
+
+
+def init(period: str) -> None:
+    global _computer
+    from tandem import bootstrap
+
+    bootstrap.setup(migrate=False)
+    from .runs import _BatchComputer
+
+    _computer = _BatchComputer(period)
+
+
+def compute(batch: Sequence[str]):
+    assert _computer is not None
+    return len(batch), _computer(batch)
