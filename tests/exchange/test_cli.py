@@ -3,38 +3,6 @@ on its own SQLite file."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from .conftest import WORKED
-
-TANDEM = str(Path(sys.executable).parent / "tandem")
-
-
-@pytest.fixture
-def tandem(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DJANGO_SETTINGS_MODULE", "TANDEM_TESTING", "TANDEM_TEST_DATABASE_URL", "TANDEM_LANGUAGE")
-    }
-    env["TANDEM_DATABASE_URL"] = f"sqlite:///{tmp_path / 't.sqlite3'}"
-    env["TANDEM_VAR_DIR"] = str(tmp_path / "var")
-
-    def _run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [TANDEM, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
-
-    for name in ("staff.csv", "customers.csv", "assignments.csv", "orders.csv", "plans.toml"):
-        shutil.copy(WORKED / name, tmp_path / name)
-    return _run
-
 
 def test_worked_example_end_to_end(tandem):
     done = tandem("plans", "load", "plans.toml")

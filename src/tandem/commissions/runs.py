@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection, transaction
 
@@ -243,6 +244,20 @@ def _iso(value: object) -> str | None:
 # Computing
 # --------------------------------------------------------------------------- #
 
+def weight_text(weight: Fraction) -> str:
+    """A weight as stored and exported: '0.7' when it is a finite decimal,
+    else the exact fraction ('7/15')."""
+    den = weight.denominator
+    while den % 2 == 0:
+        den //= 2
+    while den % 5 == 0:
+        den //= 5
+    if den != 1:
+        return f"{weight.numerator}/{weight.denominator}"
+    text = format(Decimal(weight.numerator) / Decimal(weight.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class RowMaker:
     """Engine lines to rows, with the per-day and per-weight text cached: a
     full run makes two million rows from about a thousand days and a handful
@@ -263,7 +278,7 @@ class RowMaker:
         w = line.weight
         cached = self.weights.get(id(w))
         if cached is None or cached[0] is not w:
-            cached = self.weights[id(w)] = (w, str(w))
+            cached = self.weights[id(w)] = (w, weight_text(w))
         return (
             period,
             line.order_id,
