@@ -135,3 +135,35 @@ def test_logout(client, shop):
     response = client.post("/logout/")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_home_shows_the_salespersons_own_commission_and_nobody_elses(client, shop):
+    from django.utils import timezone
+
+    from tandem.commissions.models import CommissionLine
+
+    today = timezone.localdate()
+
+    def line(order_id, staff_id, cents):
+        CommissionLine.objects.create(
+            period=today.strftime("%Y-%m"), order_id=order_id, customer_id="C001", staff_id=staff_id,
+            role="sales", scenario="standard", kind="sale", line_date=today, amount_cents=cents,
+        )
+
+    line("ORD-MINE", "S1", 3500)
+    line("ORD-THEIRS", "S2", 98765)
+    login(client, "s1")
+    body = text(client.get("/"))
+    assert "我的提成" in body
+    assert "ORD-MINE" in body and "35.00" in body
+    assert "ORD-THEIRS" not in body and "987.65" not in body
+    login(client, "f1")
+    assert "我的提成" not in text(client.get("/"))  # finance has no commission of its own
+
+
+def test_salesperson_home_query_count_is_bounded(client, shop, django_assert_max_num_queries):
+    login(client, "s1")
+    with django_assert_max_num_queries(8):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["commission"]["months"][0]["total"] == 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
-from tandem.money import format_cents
+from tandem.money import format_cents, from_cents
 
 from .models import CommissionLine, DirtyCustomer, PeriodLock, Statement
 
@@ -150,3 +150,15 @@ def period_totals(*, period: str) -> dict[str, int]:
         .annotate(total=Sum("amount_cents"))
         .values_list("staff_id", "total")
     )
+
+
+def recent_commission(*, staff_id: str, periods: list[str], limit: int = 10) -> dict:
+    """A person's totals for the given months and their latest lines (the
+    home page's card). Uses the month index, then filters the person."""
+    lines = CommissionLine.objects.filter(period__in=periods, staff_id=staff_id)
+    totals = dict(lines.values("period").annotate(total=Sum("amount_cents")).values_list("period", "total"))
+    latest = list(lines.order_by("-line_date", "-order_id", "role")[:limit])
+    return {
+        "months": [{"period": p, "total": from_cents(totals.get(p) or 0)} for p in periods],
+        "lines": latest,
+    }

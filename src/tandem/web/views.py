@@ -4,6 +4,8 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 
+from tandem.commissions.permissions import can_view_commission_of
+from tandem.commissions.selectors import recent_commission
 from tandem.customers.permissions import assignments_covering, visible_customers
 from tandem.staff.accounts import staff_for_user
 
@@ -42,11 +44,17 @@ def home(request):
         }
         for customer in page
     ]
+    commission = None
+    if staff is not None and staff.role in ("sales", "service") and can_view_commission_of(request.user, staff.pk):
+        this_month = today.strftime("%Y-%m")
+        last_month = (today.replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
+        commission = recent_commission(staff_id=staff.pk, periods=[this_month, last_month])
     return render(
         request,
         "web/home.html",
         {
             "staff": staff,
+            "commission": commission,
             "customer_count": customers.count(),
             "rows": rows,
             "today": today,
