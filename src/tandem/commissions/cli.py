@@ -11,6 +11,7 @@ import typer
 
 from tandem import bootstrap
 from tandem.errors import TandemError
+from tandem.progress import terminal_bar
 
 commissions = typer.Typer(help="提成计算、导出与说明。/ Commission runs, exports, explanations.", no_args_is_help=True)
 periods = typer.Typer(help="期间锁账与解锁。/ Lock and unlock months.", no_args_is_help=True)
@@ -25,21 +26,11 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _progress(label: str):
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    """`start(total) -> advance(n)` for a run's progress bar on a terminal."""
+    with terminal_bar() as bar:
+        if bar is None:
+            yield None
+            return
 
         def start(total: int):
             task = bar.add_task(label, total=total)

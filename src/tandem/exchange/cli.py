@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import typer
 
 from tandem import bootstrap
+from tandem.progress import terminal_bar
 
 plans_app = typer.Typer(help="提成方案。/ Commission plans.", no_args_is_help=True)
 
@@ -41,22 +41,9 @@ class _RichProgress:
 
 @contextmanager
 def _progress():
-    """A progress bar on stderr when it is a terminal; None otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        yield _RichProgress(bar)
+    """The importer's progress bar on a terminal; None otherwise."""
+    with terminal_bar() as bar:
+        yield _RichProgress(bar) if bar is not None else None
 
 
 def import_command(
