@@ -35,6 +35,11 @@ def migrate_if_needed() -> bool:
     if not plan:
         return False
     call_command("migrate", interactive=False, verbosity=0)
+    # A new database starts with the shipped default plan (spec: in force
+    # from 1900-01-01), so commission works before any plan file is loaded.
+    from tandem.exchange.plans import plans_ensure_default
+
+    plans_ensure_default()
     return True
 
 

@@ -124,3 +124,12 @@ def test_statement_export_has_totals_and_explained_lines(worked, tmp_path):
     detail = [r for r in table if r[0] == "明细"]
     assert len(detail) == 1 and detail[0][2] == "O3" and "刘洋 作为客服占 70%" in detail[0][9]
     assert worked("statements", "pay", "2026-04").stdout == "2026-04 已标记发放 3 份。\n"
+
+
+def test_a_new_database_credits_with_the_shipped_default_plan(tandem):
+    # No plan file loaded: the default plan (pool 5%, 70/30 splits) is in force.
+    done = tandem("import", "staff.csv", "customers.csv", "assignments.csv", "orders.csv")
+    assert done.returncode == 0, done.stderr
+    done = tandem("commissions", "run")
+    assert "异常 0" in done.stdout
+    assert exports(tandem) == expected_lines()
