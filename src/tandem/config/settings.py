@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -47,8 +48,8 @@ def database_url() -> str:
     return os.environ.get("TANDEM_DATABASE_URL") or default
 
 
-def _database() -> dict:
-    config = dj_database_url.parse(database_url(), conn_max_age=60)
+def _database() -> dict[str, Any]:
+    config: dict[str, Any] = dict(dj_database_url.parse(database_url(), conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if config["NAME"] != ":memory:":
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -47,7 +49,7 @@ def home(request):
     commission = None
     if staff is not None and staff.role in ("sales", "service") and can_view_commission_of(request.user, staff.pk):
         this_month = today.strftime("%Y-%m")
-        last_month = (today.replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
+        last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
         commission = recent_commission(staff_id=staff.pk, periods=[this_month, last_month])
     return render(
         request,
