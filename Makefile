@@ -27,6 +27,7 @@ run: install
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy src/tandem
 	@if [ -n "$$TANDEM_TEST_DATABASE_URL" ]; then \
 		echo "== tests on $$TANDEM_TEST_DATABASE_URL"; \
 	else \
