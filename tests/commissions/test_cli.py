@@ -81,8 +81,12 @@ def test_xlsx_export_holds_the_same_rows(worked, tmp_path):
     done = worked("commissions", "export", "--period", "2026-04", "--format", "xlsx", "--output", "apr.xlsx")
     assert done.returncode == 0, done.stderr
     sheet = load_workbook(tmp_path / "apr.xlsx", read_only=True).active
-    rows = [tuple("" if v is None else str(v) for v in r[:7]) for r in sheet.iter_rows(values_only=True)]
-    assert rows[1:] == [r for r in expected_lines() if r[0] == "2026-04"]
+    rows = list(sheet.iter_rows(values_only=True))
+    # Amounts are numbers in the workbook, exact to the cent.
+    assert [(*r[:6], f"{r[6]:.2f}") for r in rows[1:]] == [
+        tuple(None if v == "" else v for v in r[:6]) + (r[6],) for r in expected_lines() if r[0] == "2026-04"
+    ]
+    assert all(isinstance(r[6], int | float) for r in rows[1:])
 
 
 def test_lock_then_a_late_refund_is_adjusted_in_the_next_open_month(worked, tmp_path):

@@ -101,3 +101,39 @@ def test_live_preview_of_a_new_order():
     customer_preview(customer_id="C1")
     rows = {(r[2], r[6]) for r in export_rows(period="2026-06")}
     assert rows == {("V2", "3.50"), ("S2", "1.50")}
+
+
+def line_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'commissions_commissionline'")
+        else:
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'commissions_commissionline'")
+        return {r[0] for r in cur.fetchall()} & {"line_customer", "line_period"}
+
+
+def test_first_full_run_rebuilds_the_line_indexes(monkeypatch):
+    from tandem.commissions import runs
+
+    monkeypatch.setattr(runs, "PIPELINE_MIN_CUSTOMERS", 1)
+    load_worked_example()
+    assert line_indexes() == {"line_customer", "line_period"}
+    run_commissions(full=True)
+    assert exported() == expected_lines()
+    assert line_indexes() == {"line_customer", "line_period"}
+
+
+def test_a_changed_customer_rewrites_only_its_changed_lines():
+    from tandem.commissions.services import customers_mark_dirty
+    from tandem.sales.models import Order
+
+    load_worked_example()
+    run_commissions()
+    kept = set(CommissionLine.objects.filter(customer_id="C1").values_list("id", flat=True))
+    Order.objects.create(order_id="O9", customer_id="C1", order_date=date(2026, 6, 2), amount=Decimal("10.00"))
+    customers_mark_dirty(customer_ids=["C1"])
+    result = run_commissions()
+    assert (result.lines_written, result.lines_deleted) == (2, 0)
+    assert kept <= set(CommissionLine.objects.filter(customer_id="C1").values_list("id", flat=True))

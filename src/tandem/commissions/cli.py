@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -88,7 +89,10 @@ def run_cmd(
         typer.echo(_("……另有 %(n)d 个异常。") % {"n": result.exception_count - 20}, err=True)
 
 
-def _write_table(header: list[str], rows: list[list[str]], fmt: str, output: Path | None, title: str) -> None:
+def _write_table(
+    header: list[str], rows: list[list[str]], fmt: str, output: Path | None, title: str, money: tuple[int, ...] = ()
+) -> None:
+    """CSV (stdout or file) or XLSX; in XLSX the `money` columns are numbers."""
     from django.utils.translation import gettext as _
 
     if fmt == "csv":
@@ -112,6 +116,8 @@ def _write_table(header: list[str], rows: list[list[str]], fmt: str, output: Pat
         ws = wb.create_sheet(title[:31])
         ws.append(header)
         for row in rows:
+            if money:
+                row = [Decimal(v) if i in money and v else v for i, v in enumerate(row)]
             ws.append(row)
         tmp = output.with_name(output.name + ".part")
         wb.save(tmp)
@@ -141,7 +147,9 @@ def export_cmd(
             err=True,
         )
     rows = export_rows(period=period)
-    _write_table(list(EXPORT_COLUMNS + EXPORT_EXTRA_COLUMNS), rows, fmt.lower(), output, period)
+    header = list(EXPORT_COLUMNS + EXPORT_EXTRA_COLUMNS)
+    money = (header.index("amount"), header.index("pool"))
+    _write_table(header, rows, fmt.lower(), output, period, money)
 
 
 @commissions.command("explain")
@@ -239,4 +247,4 @@ def statement_export_cmd(
 
     parse_period(period)
     header, rows = statement_table(staff_id=staff, period=period, lang=bootstrap.language())
-    _write_table(header, rows, fmt.lower(), output, f"{staff} {period}")
+    _write_table(header, rows, fmt.lower(), output, f"{staff} {period}", (8,))

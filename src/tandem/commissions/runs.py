@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import time
 import zlib
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -375,6 +376,37 @@ def _delete(ids: list[int]) -> None:
             cur.execute(f"DELETE FROM {LINE_TABLE} WHERE id IN ({_placeholders(len(chunk))})", chunk)
 
 
+LINE_INDEXES = {
+    # name -> column, as created by the migrations
+    "line_customer": "customer_id",
+    "line_period": "period",
+}
+
+
+def _no_lines() -> bool:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {LINE_TABLE} LIMIT 1")
+        return cur.fetchone() is None
+
+
+@contextmanager
+def _indexes_rebuilt_if(condition: bool) -> Iterator[None]:
+    """For a run that writes the whole table (the first full run), drop the
+    line indexes and build them once at the end: one sorted build is faster
+    than two million index updates. Inside the run's transaction, so a
+    failed run leaves them as they were."""
+    if not condition:
+        yield
+        return
+    with connection.cursor() as cur:
+        for name in LINE_INDEXES:
+            cur.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cur:
+        for name, column in LINE_INDEXES.items():
+            cur.execute(f"CREATE INDEX {name} ON {LINE_TABLE} ({column})")
+
+
 def _pipeline_workers(n_customers: int) -> int:
     """How many worker processes a top-level run of this size should use:
     none for small runs (starting a worker costs about half a second), else
@@ -485,7 +517,15 @@ def _pipelined(batches: list[Sequence[str]], period: str, workers: int) -> Itera
 
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes=workers, initializer=entry.init, initargs=(period,)) as pool:
-        yield from pool.imap(entry.compute, batches)
+        # At most two batches per worker in flight: finished batches wait in
+        # the workers, not in this process's memory, while it writes.
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(entry.compute, (batch,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def _diff_batch(histories, lookups, stored, locked, period, line_row) -> Outcome:
@@ -517,12 +557,18 @@ def _diff_batch(histories, lookups, stored, locked, period, line_row) -> Outcome
             current = [(i, r) for i, r in current if r[0] == period]
         # Rows are unique (one per order, staff, role, kind, date, refund and
         # adjusted month), so sets compare them.
-        if (wanted or current) and (
-            len(wanted) != len(current) or set(wanted) != {r for _, r in current}
-        ):
-            deletes.extend(i for i, _ in current)
+        if not current:
             inserts.extend(wanted)
             adjustments += sum(1 for r in wanted if r[6] == ADJUSTMENT)
+        elif wanted or current:
+            # Rewrite only the lines that differ.
+            want = set(wanted)
+            have = {r for _, r in current}
+            if want != have:
+                deletes.extend(i for i, r in current if r not in want)
+                new_rows = [r for r in wanted if r not in have]
+                inserts.extend(new_rows)
+                adjustments += sum(1 for r in new_rows if r[6] == ADJUSTMENT)
     # Customers that no longer exist keep no open lines.
     gone = set(stored) - {h.customer_id for h in histories}
     for cid in gone:
@@ -574,16 +620,15 @@ def run_commissions(
         ids = all_customer_ids() if full else with_referred(dirty)
         progress = progress_start(len(ids)) if progress_start and ids else None
         workers = _pipeline_workers(len(ids)) if top_level else 0
-        recompute_customers(ids, period=period, result=result, progress=progress, workers=workers)
+        with _indexes_rebuilt_if(full and not period and len(ids) >= PIPELINE_MIN_CUSTOMERS and _no_lines()):
+            recompute_customers(ids, period=period, result=result, progress=progress, workers=workers)
         if not period:
             # A one-month refresh leaves the other months stale: keep the marks.
             for chunk in _chunks(dirty, 10_000):
                 DirtyCustomer.objects.filter(customer_id__in=chunk).delete()
-        result.duration_ms = int((time.perf_counter() - started) * 1000)
         run = CommissionRun.objects.create(
             mode=result.mode,
             period=period,
-            duration_ms=result.duration_ms,
             customers=result.customers,
             orders=result.orders,
             lines_written=result.lines_written,
@@ -592,6 +637,9 @@ def run_commissions(
             exceptions={"count": result.exception_count, "first": result.exceptions},
         )
         result.run_id = run.pk
+    # Timed after the commit, which is part of the run's cost.
+    result.duration_ms = int((time.perf_counter() - started) * 1000)
+    CommissionRun.objects.filter(pk=run.pk).update(duration_ms=result.duration_ms)
     return result
 
 
