@@ -116,9 +116,7 @@ def _write_table(
         ws = wb.create_sheet(title[:31])
         ws.append(header)
         for row in rows:
-            if money:
-                row = [Decimal(v) if i in money and v else v for i, v in enumerate(row)]
-            ws.append(row)
+            ws.append([Decimal(v) if i in money and v else v for i, v in enumerate(row)])
         tmp = output.with_name(output.name + ".part")
         wb.save(tmp)
         tmp.replace(output)
