@@ -190,6 +190,7 @@ def bench_import(target: Target) -> list[Measurement]:
     return [first, again]
 
 import bench.commissions  # noqa: E402,F401  (registers run-full, run-incremental, preview, export)
+import bench.online_retail  # noqa: E402,F401  (registers online-retail)
 
 # --------------------------------------------------------------------------- #
 
