@@ -447,6 +447,7 @@ def recompute_customers(
     result: RunResult,
     progress: Progress | None = None,
     workers: int = 0,
+    nothing_stored: bool = False,
 ) -> None:
     """Recompute these customers and rewrite what differs, inside the
     caller's transaction.
@@ -455,12 +456,16 @@ def recompute_customers(
     transaction), worker processes read and compute batches of customers from
     the committed data while this process writes the lines of the batches
     already done: the database takes writes from one connection, and the
-    engine's work then runs beside it on the other cores."""
+    engine's work then runs beside it on the other cores.
+
+    `nothing_stored`: the line table was empty when the run began, so there
+    are no stored lines to compare with (each customer's lines are written
+    only by its own batch)."""
     if workers:
         batches = [customer_ids[i : i + PIPELINE_BATCH] for i in range(0, len(customer_ids), PIPELINE_BATCH)]
-        outcomes = _pipelined(batches, period, workers)
+        outcomes = _pipelined(batches, period, workers, nothing_stored)
     else:
-        outcomes = _in_process(customer_ids, period)
+        outcomes = _in_process(customer_ids, period, nothing_stored)
     for n, outcome in outcomes:
         deletes, inserts, orders, adjustments, exceptions = outcome
         _delete(deletes)
@@ -484,7 +489,8 @@ Outcome = tuple[list[int], list[Row], int, int, list[dict]]
 class _BatchComputer:
     """Reads and computes batches of customers with one set of look-ups."""
 
-    def __init__(self, period: str) -> None:
+    def __init__(self, period: str, nothing_stored: bool = False) -> None:
+        self.nothing_stored = nothing_stored
         self.dates = _Dates()
         self.staff = load_staff(self.dates)
         self.plans = load_plans()
@@ -497,18 +503,20 @@ class _BatchComputer:
             return [], [], 0, 0, []
         histories, referrer_service = read_histories(batch, self.dates)
         lookups = engine.Lookups(staff=self.staff, plans=self.plans, referrer_service=referrer_service)
-        stored = _stored_lines(batch)
+        stored = {} if self.nothing_stored else _stored_lines(batch)
         return _diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row)
 
 
-def _in_process(customer_ids: Sequence[str], period: str) -> Iterable[tuple[int, Outcome]]:
-    compute = _BatchComputer(period)
+def _in_process(customer_ids: Sequence[str], period: str, nothing_stored: bool) -> Iterable[tuple[int, Outcome]]:
+    compute = _BatchComputer(period, nothing_stored)
     for start in range(0, len(customer_ids), BATCH):
         batch = customer_ids[start : start + BATCH]
         yield len(batch), compute(batch)
 
 
-def _pipelined(batches: list[Sequence[str]], period: str, workers: int) -> Iterable[tuple[int, Outcome]]:
+def _pipelined(
+    batches: list[Sequence[str]], period: str, workers: int, nothing_stored: bool
+) -> Iterable[tuple[int, Outcome]]:
     import multiprocessing
 
     # spawn, not fork: a forked child would share this process's database
@@ -516,7 +524,7 @@ def _pipelined(batches: list[Sequence[str]], period: str, workers: int) -> Itera
     from . import workers as entry
 
     context = multiprocessing.get_context("spawn")
-    with context.Pool(processes=workers, initializer=entry.init, initargs=(period,)) as pool:
+    with context.Pool(processes=workers, initializer=entry.init, initargs=(period, nothing_stored)) as pool:
         # At most two batches per worker in flight: finished batches wait in
         # the workers, not in this process's memory, while it writes.
         pending: deque = deque()
@@ -620,8 +628,14 @@ def run_commissions(
         ids = all_customer_ids() if full else with_referred(dirty)
         progress = progress_start(len(ids)) if progress_start and ids else None
         workers = _pipeline_workers(len(ids)) if top_level else 0
-        with _indexes_rebuilt_if(full and not period and len(ids) >= PIPELINE_MIN_CUSTOMERS and _no_lines()):
-            recompute_customers(ids, period=period, result=result, progress=progress, workers=workers)
+        empty = _no_lines()
+        # SQLite only: on PostgreSQL dropping an index locks the table against
+        # every reader (the workers included) until the commit.
+        rebuild = empty and full and not period and len(ids) >= PIPELINE_MIN_CUSTOMERS and connection.vendor == "sqlite"
+        with _indexes_rebuilt_if(rebuild):
+            recompute_customers(
+                ids, period=period, result=result, progress=progress, workers=workers, nothing_stored=empty
+            )
         if not period:
             # A one-month refresh leaves the other months stale: keep the marks.
             for chunk in _chunks(dirty, 10_000):

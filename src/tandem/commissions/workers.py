@@ -8,14 +8,14 @@ from collections.abc import Sequence
 _computer = None
 
 
-def init(period: str) -> None:
+def init(period: str, nothing_stored: bool) -> None:
     global _computer
     from tandem import bootstrap
 
     bootstrap.setup(migrate=False)
     from .runs import _BatchComputer
 
-    _computer = _BatchComputer(period)
+    _computer = _BatchComputer(period, nothing_stored)
 
 
 def compute(batch: Sequence[str]):
