@@ -137,3 +137,39 @@ def test_a_new_database_credits_with_the_shipped_default_plan(tandem):
     done = tandem("commissions", "run")
     assert "异常 0" in done.stdout
     assert exports(tandem) == expected_lines()
+
+
+@pytest.fixture
+def scratch_postgres():
+    """A database of its own on the test PostgreSQL server, for a command run
+    against PostgreSQL; skipped when the suite runs on SQLite."""
+    import os
+    import uuid
+
+    import psycopg
+
+    url = os.environ.get("TANDEM_TEST_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("PostgreSQL run only (TANDEM_TEST_DATABASE_URL)")
+    base, _, _ = url.rpartition("/")
+    name = f"tandem_cli_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_worker_processes_on_postgresql(tandem, scratch_postgres):
+    env = {"TANDEM_DATABASE_URL": scratch_postgres}
+    done = tandem("import", "staff.csv", "customers.csv", "assignments.csv", "orders.csv", env=env)
+    assert done.returncode == 0, done.stderr
+    done = tandem("commissions", "run", "--full", env={**env, "TANDEM_RUN_WORKERS": "2"})
+    assert done.returncode == 0, done.stderr
+    rows = []
+    for month in MONTHS:
+        out = tandem("commissions", "export", "--period", month, env=env).stdout
+        rows.extend(tuple(r[:7]) for r in list(csv.reader(io.StringIO(out)))[1:])
+    assert [r for r in rows if r[6] != "0.00"] == expected_lines()
