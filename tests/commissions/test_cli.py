@@ -66,7 +66,7 @@ def test_explain_prints_every_line_with_its_reason(worked):
     assert "提成池 = 2000.00 × 5% = 100.00；刘洋 作为客服占 70%，得 70.00。" in out
     assert "冲回 -17.50，记入 2026-05" in out
     english = worked("--lang", "en", "commissions", "explain", "O3").stdout
-    assert english.startswith("Order O3: customer 华东机电有限公司（C1）, 2026-04-02, amount 2000.00 CNY, 4 commission lines.")
+    assert english.startswith("Order O3: customer 华东机电有限公司 (C1), 2026-04-02, amount 2000.00 CNY, 4 commission lines.")
     assert "Pool = 2000.00 × 5% = 100.00; 刘洋, as service, takes 70%: 70.00." in english
 
 

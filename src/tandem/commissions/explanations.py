@@ -133,7 +133,11 @@ def explain_order(*, order_id: str, lang: str = "zh-hans") -> list[str]:
             _("订单 %(order)s：客户 %(customer)s，%(date)s，金额 %(amount)s 元，提成明细 %(n)d 行。")
             % {
                 "order": order.order_id,
-                "customer": order.customer,
+                "customer": (
+                    f"{order.customer.name} ({order.customer_id})"
+                    if lang == "en"
+                    else f"{order.customer.name}（{order.customer_id}）"
+                ),
                 "date": order.order_date.isoformat(),
                 "amount": format_cents(int(order.amount * 100)),
                 "n": len(pairs),
