@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import sys
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -110,15 +109,10 @@ def _write_table(
     elif fmt == "xlsx":
         if output is None:
             raise TandemError(_("XLSX 导出需要 --output 文件名。"))
-        from openpyxl import Workbook
+        from tandem.exchange.xlsx_writer import write_xlsx
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title[:31])
-        ws.append(header)
-        for row in rows:
-            ws.append([Decimal(v) if i in money and v else v for i, v in enumerate(row)])
         tmp = output.with_name(output.name + ".part")
-        wb.save(tmp)
+        write_xlsx(tmp, title, header, rows, number_columns=money)
         tmp.replace(output)
     else:
         raise TandemError(_("不支持的格式：%(fmt)s（可选 csv、xlsx）") % {"fmt": fmt})
