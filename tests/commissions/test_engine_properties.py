@@ -218,6 +218,21 @@ def test_computing_twice_gives_equal_results(world):
 
 
 @PROPERTY
+@given(histories(), days)
+def test_emit_from_gives_the_same_lines_from_that_day_and_the_same_exceptions(world, day):
+    history, lookups = world
+    whole = compute_customer(history, lookups)
+    window = compute_customer(history, lookups, emit_from=day)
+    assert [line for line in window.lines if line.line_date >= day] == [
+        line for line in whole.lines if line.line_date >= day
+    ]
+    assert window.exceptions == whole.exceptions
+    # Orders dated before the day with no refund from the day on are not split at all.
+    refunded_late = {r.refund_of for r in history.refunds if r.refund_date >= day}
+    assert all(line.order_date >= day or line.order_id in refunded_late for line in window.lines)
+
+
+@PROPERTY
 @given(histories(), st.data())
 def test_changing_a_plan_only_changes_orders_in_its_covering_range(world, data):
     history, lookups = world

@@ -61,6 +61,50 @@ def test_incremental_run_touches_only_dirty_customers():
     assert list(CommissionLine.objects.exclude(customer_id="C3").order_by("id").values_list()) == untouched
 
 
+def test_marks_keep_the_earliest_day_and_a_mark_without_a_day_wins():
+    from tandem.commissions.services import customers_mark_dirty
+
+    load_worked_example()
+    run_commissions()
+    customers_mark_dirty(customer_ids=["C1", "C2", "C3"], since={"C1": date(2026, 5, 1), "C2": date(2026, 4, 1)})
+    customers_mark_dirty(
+        customer_ids=["C1", "C2", "C3"],
+        since={"C1": date(2026, 3, 1), "C2": date(2026, 6, 1), "C3": date(2026, 1, 1)},
+    )
+    customers_mark_dirty(customer_ids=["C4"], since={"C4": date(2026, 2, 1)})
+    customers_mark_dirty(customer_ids=["C4"])
+    assert dict(DirtyCustomer.objects.values_list("customer_id", "since")) == {
+        "C1": date(2026, 3, 1),
+        "C2": date(2026, 4, 1),
+        "C3": None,
+        "C4": None,
+    }
+
+
+def test_a_mark_with_a_day_compares_only_the_months_from_it():
+    from tandem.commissions.services import customers_mark_dirty
+    from tandem.sales.models import Order
+
+    load_worked_example()
+    run_commissions()
+    # Tamper with a stored April line: a run that compares C1 from May on
+    # leaves it, a run that compares C1 whole puts it right.
+    april = CommissionLine.objects.filter(customer_id="C1", period="2026-04", kind="sale").order_by("id").first()
+    assert april is not None
+    right = april.amount_cents
+    CommissionLine.objects.filter(pk=april.pk).update(amount_cents=right + 1)
+    Order.objects.create(order_id="O9", customer_id="C1", order_date=date(2026, 5, 20), amount=Decimal("100.00"))
+    customers_mark_dirty(customer_ids=["C1"], since={"C1": date(2026, 5, 20)})
+    result = run_commissions()
+    assert result.customers == 2  # C1 and C2, which C1 referred
+    assert CommissionLine.objects.filter(order_id="O9").count() == 2
+    assert CommissionLine.objects.get(pk=april.pk).amount_cents == right + 1
+    customers_mark_dirty(customer_ids=["C1"])
+    run_commissions()
+    assert not CommissionLine.objects.filter(pk=april.pk).exists()
+    assert CommissionLine.objects.filter(customer_id="C1", period="2026-04", kind="sale", amount_cents=right).exists()
+
+
 def test_run_is_recorded_with_its_counts():
     load_worked_example()
     result = run_commissions()

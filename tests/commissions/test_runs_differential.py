@@ -74,7 +74,8 @@ def apply(change, seq: int) -> None:
     if kind == "order":
         cid, d, cents = change[1]
         Order.objects.create(order_id=f"N{seq:03d}", customer_id=cid, order_date=day(d), amount=Decimal(cents) / 100)
-        customers_mark_dirty(customer_ids=[cid])
+        # As the importer marks: lines can change from the order's date on.
+        customers_mark_dirty(customer_ids=[cid], since={cid: day(d)})
     elif kind == "refund":
         _, pick, after, pct = change
         orders = list(Order.objects.filter(refund_of__isnull=True).order_by("order_id"))
@@ -85,9 +86,10 @@ def apply(change, seq: int) -> None:
         amount = ((order.amount - refunded) * pct / 100).quantize(Decimal("0.01"))
         if amount <= 0:
             return
+        refund_date = order.order_date + timedelta(days=after)
         Order.objects.create(order_id=f"R{seq:03d}", customer_id=order.customer_id,
-                             order_date=order.order_date + timedelta(days=after), amount=amount, refund_of=order)
-        customers_mark_dirty(customer_ids=[order.customer_id])
+                             order_date=refund_date, amount=amount, refund_of=order)
+        customers_mark_dirty(customer_ids=[order.customer_id], since={order.customer_id: refund_date})
     elif kind == "leave":
         _, sid, d = change
         Staff.objects.filter(staff_id=sid).update(left_on=day(d))
@@ -139,18 +141,31 @@ def reset():
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(orders=st.lists(order_st, min_size=1, max_size=12), changes=st.lists(change_st, max_size=8))
+@given(orders=st.lists(order_st, min_size=1, max_size=12), changes=st.lists(change_st, max_size=8),
+       runs=st.lists(st.booleans(), min_size=8, max_size=8))
 # The referrer's new service owner is credited on the referred customer's first order.
-@example(orders=[("C2", 200, 10_000)], changes=[("handover", "C1", "service", 100)])
+@example(orders=[("C2", 200, 10_000)], changes=[("handover", "C1", "service", 100)], runs=[True] * 8)
 # A departure turns later orders of the developer's customers into `inherited`.
-@example(orders=[("C1", 200, 10_000), ("C1", 20, 500)], changes=[("leave", "S1", 100)])
-def test_incremental_run_equals_full_run(orders, changes):
+@example(orders=[("C1", 200, 10_000), ("C1", 20, 500)], changes=[("leave", "S1", 100)], runs=[True] * 8)
+# A new order dated before the first one takes the referral from it.
+@example(orders=[("C2", 200, 10_000)], changes=[("order", ("C2", 10, 500))], runs=[True] * 8)
+# Adjustments posted for a locked month stay when a later order only
+# compares the months from its own on.
+@example(
+    orders=[("C1", 20, 10_000)],
+    changes=[("lock", 0), ("plan", 0, "0.08"), ("order", ("C1", 200, 500)), ("refund", 0, 200, 50)],
+    runs=[True, True, False, True] + [True] * 4,
+)
+def test_incremental_run_equals_full_run(orders, changes, runs):
     reset()
     setup_company(orders)
     run_commissions()
     for seq, change in enumerate(changes):
         apply(change, seq)
-        run_commissions()
+        # Sometimes several changes before a run: their marks merge.
+        if runs[seq]:
+            run_commissions()
+    run_commissions()
     incremental = snapshot()
     full = run_commissions(full=True)
     assert (full.lines_written, full.lines_deleted) == (0, 0)

@@ -8,13 +8,13 @@ is integer cents; the only rounding is ``tandem.money.pool_cents``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from operator import attrgetter
-from typing import cast
+from typing import TypeVar, cast
 
 from tandem.commissions.rules import (
     INHERITED,
@@ -43,6 +43,9 @@ RATE_POOL = "pool_rate"
 NO_PLAN = "no_plan"
 REFUND_OF_UNKNOWN_ORDER = "refund_of_unknown_order"
 REFUNDS_EXCEED_ORDER = "refunds_exceed_order"
+
+
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- #
@@ -174,6 +177,31 @@ else:  # pragma: no cover - other interpreters
     _FREEZE = False
 
 
+def _quick_constructor(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor of the frozen dataclass `cls` taking every field
+    positionally, built like the engine's lines (a mutable twin, then class
+    assignment): readers make a million orders per full run, and the frozen
+    constructor costs 0.8 µs of the 1 µs each takes."""
+    names = [(f.name, f.type) for f in fields(cls)]  # type: ignore[arg-type]
+    draft = make_dataclass(f"_{cls.__name__}Draft", names, slots=True, eq=False)
+    try:
+        probe = draft(*range(len(names)))
+        probe.__class__ = cls
+    except TypeError:  # pragma: no cover - other interpreters
+        return cls
+
+    def build(*values: object) -> _T:
+        made = draft(*values)
+        made.__class__ = cls
+        return cast(_T, made)
+
+    return build
+
+
+new_order: Callable[[str, date, int, str | None], Order] = _quick_constructor(Order)
+new_refund: Callable[[str, str, date, int], Refund] = _quick_constructor(Refund)
+
+
 @dataclass(frozen=True, slots=True)
 class OrderException:
     """An order the run could not credit (e.g. ``no_plan``); never dropped silently."""
@@ -280,10 +308,17 @@ def _split_facts(cp: CompiledPlan, scenario: str, present: tuple[bool, bool]) ->
     return cast(_SplitFacts, facts)
 
 
-def compute_customer(history: CustomerHistory, lookups: Lookups) -> CustomerResult:
+def compute_customer(
+    history: CustomerHistory, lookups: Lookups, emit_from: date | None = None
+) -> CustomerResult:
     """All lines of one customer's orders (sales and clawbacks), ordered by
     (order_id, role order, sale before clawback, line_date, refund_id), and the
-    orders that could not be credited."""
+    orders that could not be credited.
+
+    `emit_from`: the caller needs only the lines dated on or after this day
+    (an incremental run comparing recent months), so an order with no line
+    from that day on is not split at all. The lines from that day on, and
+    the exceptions, are the same as without it."""
     cid = history.customer_id
     staff = lookups.staff
     plans = lookups.plans
@@ -341,6 +376,13 @@ def compute_customer(history: CustomerHistory, lookups: Lookups) -> CustomerResu
             exceptions.append(OrderException(o.order_id, cid, d, NO_PLAN))
             continue
         order_id = o.order_id
+        if emit_from is not None and d < emit_from:
+            before_window = refunds_of.get(order_id)
+            if not before_window or before_window[-1].refund_date < emit_from:
+                # Every line of this order is dated before the window.
+                if before_window and sum(r.amount_cents for r in before_window) > o.amount_cents:
+                    exceptions.append(OrderException(order_id, cid, d, REFUNDS_EXCEED_ORDER))
+                continue
         if order_id == first_id:
             scenario = REFERRAL
             first = sales.on(d)

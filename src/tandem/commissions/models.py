@@ -166,9 +166,15 @@ class CommissionRun(models.Model):
 
 class DirtyCustomer(models.Model):
     """Customers whose inputs changed since the last run: the incremental run
-    recomputes exactly these."""
+    recomputes exactly these.
+
+    `since`: the earliest day from which the customer's lines can differ (a
+    new order's date, say), or empty when any of them can. A line depends
+    only on what happened on or before its own date, so the run compares
+    and rewrites just the lines of the months from `since` on."""
 
     customer_id = models.CharField(max_length=64, primary_key=True)
+    since = models.DateField(_("变更起始日"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("待重算客户")

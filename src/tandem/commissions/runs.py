@@ -18,7 +18,7 @@ import os
 import time
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -199,11 +199,16 @@ def read_histories(
                 f"FROM sales_order o WHERE o.customer_id IN ({marks})",
                 list(chunk),
             )
+            # Both drivers return the cents as int; the day cache is read
+            # inline (a method call per order costs more than the look-up).
+            cached_day = dates.cache.get
+            new_order, new_refund = engine.new_order, engine.new_refund
             for oid, cid, day, cents, category, refund_of in cur.fetchall():
+                d = cached_day(day) or dates(day)
                 if refund_of:
-                    refunds[cid].append(engine.Refund(oid, refund_of, dates(day), int(cents)))
+                    refunds[cid].append(new_refund(oid, refund_of, d, cents))
                 else:
-                    orders[cid].append(engine.Order(oid, dates(day), int(cents), category or None))
+                    orders[cid].append(new_order(oid, d, cents, category or None))
     assignments = _assignments_of(list(customers), dates)
     referrers = sorted({ref for _, ref in customers.values() if ref})
     referrer_service = _assignments_of(referrers, dates, role="service") if referrers else {}
@@ -221,19 +226,35 @@ def read_histories(
     return histories, referrer_service
 
 
-def _stored_lines(ids: Sequence[str]) -> dict[str, list[tuple[int, Row]]]:
+def _stored_lines(ids: Sequence[str], windows: Mapping[str, str] | None = None) -> dict[str, list[tuple[int, Row]]]:
+    """The stored lines of these customers; of a customer with a window
+    (see `_windows`), only its lines from that month on, adjustments left
+    out."""
     stored: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     cols = ", ".join(_date_sql(c) if c in ("line_date", "plan_from") else c for c in LINE_COLUMNS)
+    windows = windows or {}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for cid in ids:
+        groups[windows.get(cid, "")].append(cid)
+    iso = connection.vendor == "postgresql"
     with connection.cursor() as cur:
-        for chunk in _chunks(ids):
-            cur.execute(
-                f"SELECT id, {cols} FROM {LINE_TABLE} WHERE customer_id IN ({_placeholders(len(chunk))})",
-                list(chunk),
-            )
-            for row in cur.fetchall():
-                # Drivers return dates as date objects or strings: compare ISO text.
-                line: Row = (*row[1:8], str(row[8]), row[9], _iso(row[10]), *row[11:])  # type: ignore[assignment]
-                stored[line[2]].append((row[0], line))
+        for first_period, members in groups.items():
+            for chunk in _chunks(members):
+                sql = f"SELECT id, {cols} FROM {LINE_TABLE} WHERE customer_id IN ({_placeholders(len(chunk))})"
+                params = list(chunk)
+                if first_period:
+                    sql += " AND period >= %s AND kind <> %s"
+                    params += [first_period, ADJUSTMENT]
+                cur.execute(sql, params)
+                if iso:
+                    # psycopg returns dates as date objects: compare ISO text.
+                    for row in cur.fetchall():
+                        line: Row = (*row[1:8], str(row[8]), row[9], _iso(row[10]), *row[11:])  # type: ignore[assignment]
+                        stored[line[2]].append((row[0], line))
+                else:
+                    # SQLite: dates already come back as text (CAST), amounts as int.
+                    for row in cur.fetchall():
+                        stored[row[3]].append((row[0], row[1:]))
     return stored
 
 
@@ -448,6 +469,7 @@ def recompute_customers(
     progress: Progress | None = None,
     workers: int = 0,
     nothing_stored: bool = False,
+    since: Mapping[str, date | None] | None = None,
 ) -> None:
     """Recompute these customers and rewrite what differs, inside the
     caller's transaction.
@@ -460,12 +482,15 @@ def recompute_customers(
 
     `nothing_stored`: the line table was empty when the run began, so there
     are no stored lines to compare with (each customer's lines are written
-    only by its own batch)."""
+    only by its own batch).
+
+    `since`: customer -> the earliest day its lines can differ (None: any),
+    from the dirty marks; without it every customer is compared whole."""
     if workers:
         batches = [customer_ids[i : i + PIPELINE_BATCH] for i in range(0, len(customer_ids), PIPELINE_BATCH)]
-        outcomes = _pipelined(batches, period, workers, nothing_stored)
+        outcomes = _pipelined(batches, period, workers, nothing_stored, since)
     else:
-        outcomes = _in_process(customer_ids, period, nothing_stored)
+        outcomes = _in_process(customer_ids, period, nothing_stored, since)
     for n, outcome in outcomes:
         deletes, inserts, orders, adjustments, exceptions = outcome
         _delete(deletes)
@@ -498,24 +523,57 @@ class _BatchComputer:
         self.period = period
         self.line_row = RowMaker()
 
-    def __call__(self, batch: Sequence[str]) -> Outcome:
+    def __call__(self, batch: Sequence[str], since: Mapping[str, date | None] | None = None) -> Outcome:
         if self.period and self.period in self.locked:
             return [], [], 0, 0, []
         histories, referrer_service = read_histories(batch, self.dates)
         lookups = engine.Lookups(staff=self.staff, plans=self.plans, referrer_service=referrer_service)
-        stored = {} if self.nothing_stored else _stored_lines(batch)
-        return _diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row)
+        windows = _windows(batch, since, self.locked)
+        stored = {} if self.nothing_stored else _stored_lines(batch, windows)
+        return _diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row, windows)
 
 
-def _in_process(customer_ids: Sequence[str], period: str, nothing_stored: bool) -> Iterable[tuple[int, Outcome]]:
+def _windows(
+    batch: Sequence[str], since: Mapping[str, date | None] | None, locked: frozenset[str]
+) -> dict[str, str]:
+    """customer -> the first month whose lines are compared, for customers
+    whose change has a `since` day after every locked month.
+
+    A line depends only on what happened on or before its date (an order's
+    lines on its date, a refund's on the refund's date), so the months
+    before `since` hold the truth already. The locked months, all earlier,
+    keep their truth too, so the adjustments already posted for them stand
+    and are left out of the comparison. A customer without a window is
+    compared whole."""
+    if not since:
+        return {}
+    latest_lock = max(locked) if locked else ""
+    windows: dict[str, str] = {}
+    for cid in batch:
+        day = since.get(cid)
+        if day is None:
+            continue
+        first_period = f"{day.year:04d}-{day.month:02d}"
+        if first_period > latest_lock:
+            windows[cid] = first_period
+    return windows
+
+
+def _in_process(
+    customer_ids: Sequence[str], period: str, nothing_stored: bool, since: Mapping[str, date | None] | None
+) -> Iterable[tuple[int, Outcome]]:
     compute = _BatchComputer(period, nothing_stored)
     for start in range(0, len(customer_ids), BATCH):
         batch = customer_ids[start : start + BATCH]
-        yield len(batch), compute(batch)
+        yield len(batch), compute(batch, since)
 
 
 def _pipelined(
-    batches: list[Sequence[str]], period: str, workers: int, nothing_stored: bool
+    batches: list[Sequence[str]],
+    period: str,
+    workers: int,
+    nothing_stored: bool,
+    since: Mapping[str, date | None] | None,
 ) -> Iterable[tuple[int, Outcome]]:
     import multiprocessing
 
@@ -529,14 +587,15 @@ def _pipelined(
         # the workers, not in this process's memory, while it writes.
         pending: deque = deque()
         for batch in batches:
-            pending.append(pool.apply_async(entry.compute, (batch,)))
+            batch_since = {cid: since[cid] for cid in batch if cid in since} if since else None
+            pending.append(pool.apply_async(entry.compute, (batch, batch_since)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
 
 
-def _diff_batch(histories, lookups, stored, locked, period, line_row) -> Outcome:
+def _diff_batch(histories, lookups, stored, locked, period, line_row, windows=None) -> Outcome:
     """Compute a batch of customers: the stored line ids to delete and the
     rows to insert for the customers whose open months differ, with counts."""
     inserts: list[Row] = []
@@ -544,7 +603,11 @@ def _diff_batch(histories, lookups, stored, locked, period, line_row) -> Outcome
     orders = adjustments = 0
     exceptions: list[dict] = []
     for history in histories:
-        computed = engine.compute_customer(history, lookups)
+        cid = history.customer_id
+        first_period = windows.get(cid) if windows else None
+        # Only the months from the window on, adjustments aside (_windows).
+        start = date(int(first_period[:4]), int(first_period[5:7]), 1) if first_period else None
+        computed = engine.compute_customer(history, lookups, start)
         orders += len(history.orders)
         exceptions.extend(
             {
@@ -555,11 +618,14 @@ def _diff_batch(histories, lookups, stored, locked, period, line_row) -> Outcome
             }
             for exc in computed.exceptions
         )
-        cid = history.customer_id
         mine = stored.get(cid, ())
-        held = [row for _, row in mine if row[0] in locked]
-        wanted = wanted_rows(computed.lines, cid, held, locked, line_row)
-        current = [(i, row) for i, row in mine if row[0] not in locked]
+        if start is not None:
+            wanted = [line_row(line) for line in computed.lines if line.line_date >= start]
+            current = list(mine)
+        else:
+            held = [row for _, row in mine if row[0] in locked]
+            wanted = wanted_rows(computed.lines, cid, held, locked, line_row)
+            current = [(i, row) for i, row in mine if row[0] not in locked]
         if period:
             wanted = [r for r in wanted if r[0] == period]
             current = [(i, r) for i, r in current if r[0] == period]
@@ -596,19 +662,31 @@ def all_customer_ids() -> list[str]:
     return ids + sorted(extra)
 
 
-def with_referred(customer_ids: list[str]) -> list[str]:
+def with_referred(marks: Mapping[str, date | None]) -> tuple[list[str], dict[str, date | None]]:
     """A changed customer may have a new service owner, who is credited on the
-    first orders of the customers it referred: recompute those too."""
-    ids = set(customer_ids)
+    first orders of the customers it referred: recompute those too, from the
+    referrer's `since` day on (the earliest, when a customer is reached twice).
+    Returns the ids in order and each one's `since` (None: compare whole)."""
+    since: dict[str, date | None] = dict(marks)
+
+    def earliest(cid: str, day: date | None) -> None:
+        if cid not in since:
+            since[cid] = day
+        else:
+            known = since[cid]
+            since[cid] = None if known is None or day is None else min(known, day)
+
+    referrers = sorted(marks)
     with connection.cursor() as cur:
-        for chunk in _chunks(customer_ids):
+        for chunk in _chunks(referrers):
             cur.execute(
-                "SELECT customer_id FROM customers_customer "
+                "SELECT customer_id, referred_by_id FROM customers_customer "
                 f"WHERE referred_by_id IN ({_placeholders(len(chunk))})",
                 list(chunk),
             )
-            ids.update(r[0] for r in cur.fetchall())
-    return sorted(ids)
+            for cid, referrer in cur.fetchall():
+                earliest(cid, marks[referrer])
+    return sorted(since), since
 
 
 def run_commissions(
@@ -624,8 +702,13 @@ def run_commissions(
     top_level = not connection.in_atomic_block
     with transaction.atomic():
         _serialise_runs()
-        dirty = list(DirtyCustomer.objects.order_by("customer_id").values_list("customer_id", flat=True))
-        ids = all_customer_ids() if full else with_referred(dirty)
+        marks = dict(DirtyCustomer.objects.values_list("customer_id", "since"))
+        dirty = sorted(marks)
+        since: dict[str, date | None] | None = None
+        if full:
+            ids = all_customer_ids()
+        else:
+            ids, since = with_referred(marks)
         progress = progress_start(len(ids)) if progress_start and ids else None
         workers = _pipeline_workers(len(ids)) if top_level else 0
         empty = _no_lines()
@@ -634,7 +717,13 @@ def run_commissions(
         rebuild = empty and full and not period and len(ids) >= PIPELINE_MIN_CUSTOMERS and connection.vendor == "sqlite"
         with _indexes_rebuilt_if(rebuild):
             recompute_customers(
-                ids, period=period, result=result, progress=progress, workers=workers, nothing_stored=empty
+                ids,
+                period=period,
+                result=result,
+                progress=progress,
+                workers=workers,
+                nothing_stored=empty,
+                since=since,
             )
         if not period:
             # A one-month refresh leaves the other months stale: keep the marks.

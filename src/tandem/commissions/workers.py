@@ -3,7 +3,8 @@ freshly spawned process can import them before Django is set up."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 _computer = None
 
@@ -18,6 +19,6 @@ def init(period: str, nothing_stored: bool) -> None:
     _computer = _BatchComputer(period, nothing_stored)
 
 
-def compute(batch: Sequence[str]):
+def compute(batch: Sequence[str], since: Mapping[str, date | None] | None = None):
     assert _computer is not None
-    return len(batch), _computer(batch)
+    return len(batch), _computer(batch, since)

@@ -910,7 +910,15 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
     # 3. The difference with the database.
     new_ids: list[str] = []
     changed_ids: list[str] = []
-    dirty: set[str] = set()
+    # customer -> the earliest day (ISO) whose lines the change can affect:
+    # a new or changed order or refund touches lines on or after its date.
+    dirty: dict[str, str] = {}
+
+    def touch(customer_id: str, day: str) -> None:
+        known = dirty.get(customer_id)
+        if known is None or day < known:
+            dirty[customer_id] = day
+
     if stored.count:
         dbget = db.get
         for order_id, record in rows.items():
@@ -919,14 +927,16 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
             old = dbget(order_id)
             if old is None:
                 new_ids.append(order_id)
-                dirty.add(record[0])
+                touch(record[0], record[1])
             elif old != record[:5]:
                 changed_ids.append(order_id)
-                dirty.add(record[0])
-                dirty.add(old[0])
+                day = min(record[1], old[1])
+                touch(record[0], day)
+                touch(old[0], day)
     else:
         new_ids = list(rows)
-        dirty = {record[0] for record in rows.values()}
+        for record in rows.values():
+            touch(record[0], record[1])
     result.created += len(new_ids)
     result.updated += len(changed_ids)
     existing = stored.count
@@ -934,7 +944,9 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
     if problems and not ctx.skip_invalid:
         return  # the command will roll back; writing would be wasted
     _write_orders(rows, new_ids, changed_ids, ctx, source, existing)
-    customers_mark_dirty(customer_ids=dirty)
+    customers_mark_dirty(
+        customer_ids=dirty, since={cid: dt.date.fromisoformat(day) for cid, day in dirty.items()}
+    )
     log.info("orders: written at %.2fs", time.perf_counter() - started)
 
 

@@ -9,8 +9,13 @@ class Order(models.Model):
     exchange format's orders file: one id space for both."""
 
     order_id = models.CharField(_("订单编号"), max_length=64, primary_key=True)
+    # No index of its own: order_customer_cover below starts with the customer.
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="orders"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     order_date = models.DateField(_("日期"))
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
@@ -28,7 +33,15 @@ class Order(models.Model):
         verbose_name = _("订单/退款")
         verbose_name_plural = _("订单/退款")
         ordering = ["order_date", "order_id"]
-        indexes = [models.Index(fields=["customer", "order_date"], name="order_customer_date")]
+        # Commission runs read a customer's orders with every column below:
+        # with all of them in the index the read never visits the table
+        # (a customer's orders lie together here, scattered by date there).
+        indexes = [
+            models.Index(
+                fields=["customer", "order_date", "amount", "category", "refund_of", "order_id"],
+                name="order_customer_cover",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_amount_positive")
         ]
