@@ -40,10 +40,22 @@ def test_worked_example_exports_equal_the_expected_lines(worked):
     assert exports(worked) == expected_lines()
 
 
-def test_worker_processes_give_the_same_lines(worked):
+def test_worker_processes_give_the_same_lines(worked, tmp_path):
     # Large runs compute in worker processes; force them on the small example.
-    done = worked("commissions", "run", "--full", env={"TANDEM_RUN_WORKERS": "2"})
+    # On an empty line table (SQLite) the workers write staging files that
+    # the run copies in; they must be gone afterwards.
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    env = {"TANDEM_RUN_WORKERS": "2", "TMPDIR": str(staging)}
+    done = worked("commissions", "run", "--full", env=env)
     assert done.returncode == 0, done.stderr
+    assert "写入明细 10，删除明细 0" in done.stdout
+    assert exports(worked) == expected_lines()
+    assert list(staging.iterdir()) == []
+    # With lines stored, the workers send back only what differs: nothing.
+    again = worked("commissions", "run", "--full", env=env)
+    assert again.returncode == 0, again.stderr
+    assert "写入明细 0，删除明细 0" in again.stdout
     assert exports(worked) == expected_lines()
 
 

@@ -22,3 +22,22 @@ def init(period: str, nothing_stored: bool) -> None:
 def compute(batch: Sequence[str], since: Mapping[str, date | None] | None = None):
     assert _computer is not None
     return len(batch), _computer(batch, since)
+
+
+def compute_into(group: Sequence[str], path: str, batch: int):
+    """Compute a group of customers in batches and write their lines into
+    the staging file `path` (runs._staged); the rows stay out of the pipe."""
+    assert _computer is not None
+    from .runs import stage_rows
+
+    written = orders = adjustments = 0
+    exceptions: list[dict] = []
+    for start in range(0, len(group), batch):
+        _deletes, inserts, n_orders, n_adjustments, excs = _computer(group[start : start + batch])
+        if inserts:
+            stage_rows(path, inserts)
+        written += len(inserts)
+        orders += n_orders
+        adjustments += n_adjustments
+        exceptions.extend(excs)
+    return len(group), path, written, orders, adjustments, exceptions
