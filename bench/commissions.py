@@ -538,8 +538,8 @@ def phases_main(argv: list[str]) -> None:
     timed(runs, "with_referred", "customer ids")
     timed(runs, "read_histories", "read histories (orders, refunds, assignments)")
     timed(runs, "_stored_lines", "read stored lines")
-    timed(engine, "compute_customer", "engine.compute_customer")
-    timed(runs, "wanted_rows", "engine lines to rows")
+    timed(engine, "compute_customer_as", "engine.compute_customer_as (lines as rows)")
+    timed(runs, "wanted_rows", "open months and adjustments")
     timed(runs, "_diff_batch", "(compute batch: engine + rows + compare)")
     timed(runs, "_delete", "delete lines")
     timed(runs, "_insert", "insert lines")
@@ -553,7 +553,7 @@ def phases_main(argv: list[str]) -> None:
     )
     for label, seconds in spent.items():
         print(f"  {label:48s} {seconds:6.2f} s")
-    nested = ("engine.compute_customer", "engine lines to rows")  # inside "compute batch"
+    nested = ("engine.compute_customer_as (lines as rows)", "open months and adjustments")  # inside "compute batch"
     other = total - sum(v for k, v in spent.items() if k not in nested)
     print(f"  {'other (dirty marks, run record, commit, ...)':48s} {other:6.2f} s")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -15,10 +16,12 @@ from tandem.commissions.engine import (
     NO_PLAN,
     SALE,
     CustomerHistory,
+    Line,
     Lookups,
     Order,
     Refund,
     compute_customer,
+    compute_customer_as,
 )
 from tandem.commissions.rules import (
     ROLE_RANK,
@@ -215,6 +218,17 @@ def test_computing_twice_gives_equal_results(world):
         Lookups(lookups.staff, PlanBook(lookups.plans.plans), lookups.referrer_service),
     )
     assert first == again == fresh
+
+
+@PROPERTY
+@given(histories(), st.none() | days)
+def test_compute_customer_as_hands_over_each_line_s_fields_in_order(world, day):
+    history, lookups = world
+    whole = compute_customer(history, lookups, day)
+    made, exceptions = compute_customer_as(history, lookups, lambda *values: values, day)
+    names = [f.name for f in fields(Line)]
+    assert made == [tuple(getattr(line, name) for name in names) for line in whole.lines]
+    assert exceptions == whole.exceptions
 
 
 @PROPERTY

@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
 
 from tandem.commissions.models import CommissionLine, CommissionRun, DirtyCustomer
 from tandem.commissions.runs import run_commissions
 from tandem.commissions.selectors import export_rows
 
+from .test_engine_properties import histories
 from .worked import expected_lines, load_worked_example
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +183,17 @@ def test_a_changed_customer_rewrites_only_its_changed_lines():
     result = run_commissions()
     assert (result.lines_written, result.lines_deleted) == (2, 0)
     assert kept <= set(CommissionLine.objects.filter(customer_id="C1").values_list("id", flat=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories())
+def test_rows_made_while_computing_equal_rows_of_the_lines(world):
+    # Runs have the engine make storage rows directly (RowMaker.make); they
+    # must equal the rows of the Lines an explanation sees.
+    from tandem.commissions.engine import compute_customer, compute_customer_as
+    from tandem.commissions.runs import RowMaker
+
+    history, lookups = world
+    made, _ = compute_customer_as(history, lookups, RowMaker().make)
+    of_lines = RowMaker()
+    assert made == [of_lines(line) for line in compute_customer(history, lookups).lines]

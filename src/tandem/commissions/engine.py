@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from operator import attrgetter
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from tandem.commissions.rules import (
     INHERITED,
@@ -319,14 +319,36 @@ def compute_customer(
     (an incremental run comparing recent months), so an order with no line
     from that day on is not split at all. The lines from that day on, and
     the exceptions, are the same as without it."""
+    lines, exceptions = _compute(history, lookups, emit_from, _NewLine, _FREEZE)
+    return CustomerResult(lines, exceptions)
+
+
+def compute_customer_as(
+    history: CustomerHistory,
+    lookups: Lookups,
+    make: Callable[..., _T],
+    emit_from: date | None = None,
+) -> tuple[list[_T], list[OrderException]]:
+    """compute_customer, with each line made by ``make`` from the fields of
+    `Line` in their order (positionally) instead of as a Line: a run turns
+    two million lines into storage rows, and building each Line first cost
+    a third of that."""
+    return _compute(history, lookups, emit_from, make, False)
+
+
+def _compute(
+    history: CustomerHistory,
+    lookups: Lookups,
+    emit_from: date | None,
+    new_line: Callable[..., Any],
+    freeze: bool,
+) -> tuple[list[Any], list[OrderException]]:
     cid = history.customer_id
     staff = lookups.staff
     plans = lookups.plans
-    lines: list[Line] = []
+    lines: list[Any] = []
     exceptions: list[OrderException] = []
     append = lines.append
-    new_line = _NewLine
-    freeze = _FREEZE
 
     sales_rows: list[Assignment] = []
     service_rows: list[Assignment] = []
@@ -472,7 +494,7 @@ def compute_customer(
                             line.__class__ = Line
                         append(line)
                     before = after
-    return CustomerResult(lines, exceptions)
+    return lines, exceptions
 
 
 __all__ = [
@@ -492,4 +514,5 @@ __all__ = [
     "OrderException",
     "Refund",
     "compute_customer",
+    "compute_customer_as",
 ]
