@@ -30,6 +30,7 @@ from django.db import connection, transaction
 
 from tandem.commissions import engine, rules
 from tandem.commissions.adjustments import ADJUSTMENT, Amount, adjustments_for
+from tandem.maintenance import REFRESH_FROM, refresh_statistics
 
 from .models import CommissionLine, CommissionRun, DirtyCustomer, PeriodLock, Plan
 
@@ -885,7 +886,9 @@ def run_commissions(
             exceptions={"count": result.exception_count, "first": result.exceptions},
         )
         result.run_id = run.pk
-    # Timed after the commit, which is part of the run's cost.
+    if top_level and result.lines_written + result.lines_deleted >= REFRESH_FROM:
+        refresh_statistics([LINE_TABLE])
+    # Timed after the commit (and the statistics), part of the run's cost.
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     CommissionRun.objects.filter(pk=run.pk).update(duration_ms=result.duration_ms)
     return result

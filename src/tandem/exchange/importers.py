@@ -42,6 +42,7 @@ from tandem.commissions.services import customers_mark_dirty
 from tandem.customers.models import Assignment, Customer, OwnerRole, Reason, Tier
 from tandem.customers.services import assignments_mark_dirty, find_overlaps, span_text
 from tandem.errors import InvalidInput
+from tandem.maintenance import REFRESH_FROM, refresh_statistics
 from tandem.money import format_cents
 from tandem.sales.models import Order
 from tandem.staff.models import Role, Staff
@@ -1114,6 +1115,14 @@ IMPORTERS: dict[str, Callable[[Source, Context, FileResult, Problems], None]] = 
 
 IMPORT_LOCK = 0x7A4D_0001  # PostgreSQL advisory lock key of imports
 
+# The tables each kind of file writes (with their history tables).
+TABLES = {
+    STAFF: (Staff._meta.db_table, Staff.history.model._meta.db_table),
+    CUSTOMERS: (Customer._meta.db_table, Customer.history.model._meta.db_table),
+    ASSIGNMENTS: (Assignment._meta.db_table, Assignment.history.model._meta.db_table),
+    ORDERS: (Order._meta.db_table,),
+}
+
 
 def open_sources(paths: Iterable[str]) -> list[Source]:
     """Read every file's header; raise InvalidInput listing every file that
@@ -1177,6 +1186,8 @@ def import_files(
         if connection.vendor == "sqlite" and connection.connection is not None:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -2000")
+    written = [r for r in results if r.created + r.updated >= REFRESH_FROM]
+    refresh_statistics(table for r in written for table in TABLES[r.kind])
     if skip_invalid:
         for source, result, problems in zip(sources, results, all_problems, strict=True):
             if problems:
