@@ -537,7 +537,7 @@ def _count_changes(stdout: str) -> list[str]:
     ]
 
 
-@register(BENCH)
+@register(BENCH, own_data=True)
 def bench_online_retail(target: Target) -> list[Measurement]:
     """Convert the real invoices, load the default plan, import, import again
     (must change nothing), run the commissions in full, export 2011-11."""

@@ -69,9 +69,15 @@ HEADER = (
 BENCHMARKS: dict[str, Callable[[Target], list[Measurement]]] = {}
 
 
-def register(name: str):
+# Benchmarks that bring their own data (the generated set is not made for them).
+OWN_DATA: set[str] = set()
+
+
+def register(name: str, *, own_data: bool = False):
     def wrap(fn: Callable[[Target], list[Measurement]]):
         BENCHMARKS[name] = fn
+        if own_data:
+            OWN_DATA.add(name)
         return fn
 
     return wrap
@@ -223,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-    if not all((args.data / name).exists() for name in generate.FILES):
+    needs_data = any(name not in OWN_DATA for name in names)
+    if needs_data and not all((args.data / name).exists() for name in generate.FILES):
         print(f"generating the data set into {args.data} ...", file=sys.stderr)
         generate.generate(args.data)
     print(f"Machine: {machine()}")
