@@ -170,5 +170,5 @@ class CommissionRunAdmin(ReadOnlyAdmin):
 
 @admin.register(DirtyCustomer)
 class DirtyCustomerAdmin(ReadOnlyAdmin):
-    list_display = ["customer_id"]
+    list_display = ["customer_id", "since"]
     search_fields = ["=customer_id"]
