@@ -531,16 +531,30 @@ def recompute_customers(
         _delete(deletes)
         _insert(inserts)
         result.lines_deleted += len(deletes)
-        result.lines_written += len(inserts)
-        result.orders += orders
-        result.adjustments += adjustments
-        for exc in exceptions:
-            result.exception_count += 1
-            if len(result.exceptions) < _MAX_EXCEPTIONS_KEPT:
-                result.exceptions.append(exc)
-        result.customers += n
-        if progress:
-            progress(n)
+        _count(result, progress, n, len(inserts), orders, adjustments, exceptions)
+
+
+def _count(
+    result: RunResult,
+    progress: Progress | None,
+    customers: int,
+    written: int,
+    orders: int,
+    adjustments: int,
+    exceptions: list[dict],
+) -> None:
+    """Add a finished batch to the run's counts (keeping the first
+    exceptions) and move the progress bar."""
+    result.lines_written += written
+    result.orders += orders
+    result.adjustments += adjustments
+    for exc in exceptions:
+        result.exception_count += 1
+        if len(result.exceptions) < _MAX_EXCEPTIONS_KEPT:
+            result.exceptions.append(exc)
+    result.customers += customers
+    if progress:
+        progress(customers)
 
 
 Outcome = tuple[list[int], list[Row], int, int, list[dict]]
@@ -719,16 +733,7 @@ def _staged(
                     cur.execute(f"ATTACH DATABASE %s AS {alias}", [path])
                     attached.append(alias)
                     cur.execute(f"INSERT INTO {LINE_TABLE} ({cols}) SELECT {cols} FROM {alias}.{STAGE_TABLE}")
-            result.lines_written += written
-            result.orders += orders
-            result.adjustments += adjustments
-            for exc in exceptions:
-                result.exception_count += 1
-                if len(result.exceptions) < _MAX_EXCEPTIONS_KEPT:
-                    result.exceptions.append(exc)
-            result.customers += n
-            if progress:
-                progress(n)
+            _count(result, progress, n, written, orders, adjustments, exceptions)
 
 
 def _diff_batch(histories, lookups, stored, locked, period, line_row, windows=None) -> Outcome:
