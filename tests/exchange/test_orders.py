@@ -193,6 +193,22 @@ def test_changed_rows_update_and_mark_old_and_new_customers_dirty(base, write):
     }
 
 
+def test_a_first_orders_import_marks_each_customer_from_its_earliest_row(write):
+    from .conftest import BASE, clear_dirty
+
+    for name, text in BASE.items():
+        write(name, text)
+    run("staff.csv", "customers.csv", "assignments.csv")
+    clear_dirty()
+    run("orders.csv")  # into an empty orders table
+    assert dict(DirtyCustomer.objects.values_list("customer_id", "since")) == {
+        "C1": date(2026, 2, 10),
+        "C2": date(2026, 2, 20),
+        "C3": date(2026, 4, 5),
+        "C4": date(2026, 4, 10),
+    }
+
+
 def test_a_new_refund_marks_its_customer_from_the_refund_date(base, write):
     write("new.csv", HEADER + "R9,C1,2026-05-20,100.00,,O3\n")
     run("new.csv")

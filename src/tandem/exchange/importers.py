@@ -936,8 +936,13 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
                 touch(old[0], day)
     else:
         new_ids = list(rows)
+        # A million rows on a first import: the look-up is inlined.
+        earliest = dirty.get
         for record in rows.values():
-            touch(record[0], record[1])
+            customer_id, day = record[0], record[1]
+            known = earliest(customer_id)
+            if known is None or day < known:
+                dirty[customer_id] = day
     result.created += len(new_ids)
     result.updated += len(changed_ids)
     existing = stored.count
