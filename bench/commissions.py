@@ -13,7 +13,7 @@ setup steps are measured too and reported with their step named "setup: ...".
 - run-incremental: import 900 new orders and 100 refunds (a file made here,
   deterministic, valid per the exchange rules), then `tandem commissions run`.
 - preview: a child Python process (`python -m bench.commissions preview`)
-  records 50 new orders with `sales.services.order_record`, one call each,
+  records 50 new orders with `commissions.services.order_record_previewed`, one call each,
   and reports the median and p95 of a call and of the live preview inside it
   (`commissions.services.customer_preview`).
 - export: `tandem commissions export --period 2024-06` to CSV and to XLSX.
@@ -442,11 +442,10 @@ def preview_main(argv: list[str]) -> None:
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from tandem import bootstrap
+    from tandem.core import bootstrap
 
     bootstrap.setup()
     from tandem.commissions import services as commission_services
-    from tandem.sales import services as sales_services
     from tandem.sales.models import Order
 
     rnd = random.Random(args.seed)
@@ -456,8 +455,8 @@ def preview_main(argv: list[str]) -> None:
     day = last or dt.date(2025, 12, 31)
     customers = sorted(c for c, on in acquired.items() if on <= day.isoformat())
 
-    # Time the preview inside order_record: sales.services looks the function
-    # up on the commissions services module at each call.
+    # Time the preview inside order_record_previewed, which looks the
+    # function up on its module at each call.
     original = commission_services.customer_preview
     preview_ms: list[float] = []
 
@@ -474,7 +473,7 @@ def preview_main(argv: list[str]) -> None:
         history.append(Order.objects.filter(customer_id=customer, refund_of__isnull=True).count())
         amount = Decimal(rnd.randrange(10_000, 5_000_000)) / 100
         started = time.perf_counter()
-        sales_services.order_record(
+        commission_services.order_record_previewed(
             order_id=f"P{n:07d}", customer=customer, order_date=day, amount=amount, category="parts"
         )
         calls_ms.append((time.perf_counter() - started) * 1000)
@@ -513,7 +512,7 @@ def phases_main(argv: list[str]) -> None:
 
     from collections import defaultdict
 
-    from tandem import bootstrap
+    from tandem.core import bootstrap
 
     bootstrap.setup()
     from django.db import connection

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from tandem.money import format_cents, to_cents
+from tandem.core.money import format_cents, to_cents
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "online-retail" / "online_retail.csv.gz"

@@ -130,7 +130,7 @@ def tandem(target: Target, benchmark: str, step: str, *args: str, check: bool = 
 def prepare_schema(target: Target) -> None:
     """Create the schema before timing anything (commands migrate on first
     use; that is not what a benchmark measures)."""
-    code = "from tandem import bootstrap; bootstrap.setup()"
+    code = "from tandem.core import bootstrap; bootstrap.setup()"
     subprocess.run([sys.executable, "-c", code], env=target.env, check=True)
 
 

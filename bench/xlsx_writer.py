@@ -1,4 +1,4 @@
-"""The month export's XLSX writing alone: tandem.exchange.xlsx_writer against
+"""The month export's XLSX writing alone: tandem.core.xlsx_writer against
 openpyxl's write-only mode, on rows made here like a month's export.
 
     python -m bench.xlsx_writer [--rows N] [--repeat N] [--levels 1,3,6,9]
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from tandem.exchange.xlsx_writer import write_xlsx
+from tandem.core.xlsx_writer import write_xlsx
 
 OUT = Path(__file__).resolve().parent / "out"
 ROWS = 55_940  # lines in the generated data's 2024-06 (bench.commissions' export month)

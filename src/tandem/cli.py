@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from tandem.errors import TandemError
+from tandem.core.errors import TandemError
 
 app = typer.Typer(
     name="tandem",

@@ -686,7 +686,7 @@ def _orders(rng: random.Random, company: DemoCompany, referred: dict[int, int]) 
 
 
 def _decimal(cents: int):
-    from tandem.money import from_cents
+    from tandem.core.money import from_cents
 
     return from_cents(cents)
 
@@ -707,7 +707,7 @@ def demo_load(
     from django.contrib.auth.hashers import make_password
     from simple_history.utils import bulk_create_with_history
 
-    from tandem.errors import TandemError
+    from tandem.core.errors import TandemError
     from tandem.staff.accounts import role_groups_sync, staff_user_link
 
     if Customer.objects.exists():

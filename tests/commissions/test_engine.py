@@ -23,7 +23,7 @@ from tandem.commissions.engine import (
     compute_customer,
 )
 from tandem.commissions.rules import PlanBook
-from tandem.money import format_cents, parse_amount_cents
+from tandem.core.money import format_cents, parse_amount_cents
 
 from .factories import (
     C1_ASSIGNMENTS,

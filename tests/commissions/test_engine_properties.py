@@ -31,7 +31,7 @@ from tandem.commissions.rules import (
     StaffActivity,
     split_pool,
 )
-from tandem.money import pool_cents, ratio
+from tandem.core.money import pool_cents, ratio
 
 PROPERTY = settings(max_examples=200, deadline=None)
 

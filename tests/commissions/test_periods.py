@@ -12,9 +12,9 @@ from tandem.commissions.models import CommissionLine, PeriodEvent, PeriodLock, S
 from tandem.commissions.periods import period_lock, period_unlock
 from tandem.commissions.runs import run_commissions
 from tandem.commissions.selectors import export_rows, statement_for
-from tandem.commissions.services import customers_mark_dirty
 from tandem.commissions.statements import statements_issue, statements_mark_paid
-from tandem.errors import TandemError
+from tandem.core.changes import customers_changed
+from tandem.core.errors import TandemError
 
 from .worked import load_worked_example
 
@@ -30,7 +30,7 @@ def refund(order_id, of, day, amount, customer="C1"):
     from tandem.sales.models import Order
 
     Order.objects.create(order_id=order_id, customer_id=customer, order_date=day, amount=Decimal(amount), refund_of_id=of)
-    customers_mark_dirty(customer_ids=[customer])
+    customers_changed([customer])
 
 
 def manager():

@@ -18,7 +18,7 @@ from tandem.commissions.rules import (
     split_pool,
     validate_plan,
 )
-from tandem.money import pool_cents, ratio
+from tandem.core.money import pool_cents, ratio
 
 from .factories import D, assign, plan, staff
 

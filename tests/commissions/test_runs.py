@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 
-from tandem.commissions.models import CommissionLine, CommissionRun, DirtyCustomer
+from tandem.commissions.models import CommissionLine, CommissionRun
 from tandem.commissions.runs import run_commissions
 from tandem.commissions.selectors import export_rows
+from tests.facts import pending
 
 from .test_engine_properties import histories
 from .worked import expected_lines, load_worked_example
@@ -33,7 +34,7 @@ def test_worked_example_exports_equal_expected_lines():
     result = run_commissions()
     assert result.customers == 4
     assert exported() == expected_lines()
-    assert not DirtyCustomer.objects.exists()
+    assert not pending()
 
 
 def test_second_run_changes_nothing():
@@ -46,7 +47,7 @@ def test_second_run_changes_nothing():
 
 
 def test_incremental_run_touches_only_dirty_customers():
-    from tandem.commissions.services import customers_mark_dirty
+    from tandem.core.changes import customers_changed
     from tandem.sales.models import Order
 
     load_worked_example()
@@ -55,7 +56,7 @@ def test_incremental_run_touches_only_dirty_customers():
     Order.objects.create(
         order_id="O7", customer_id="C3", order_date=date(2026, 5, 9), amount=Decimal("200.00")
     )
-    customers_mark_dirty(customer_ids=["C3"])
+    customers_changed(["C3"])
     result = run_commissions()
     assert result.customers == 1
     # C3 still has S1 (left) on sales: service V1 takes the whole pool of 10.00.
@@ -64,18 +65,15 @@ def test_incremental_run_touches_only_dirty_customers():
 
 
 def test_marks_keep_the_earliest_day_and_a_mark_without_a_day_wins():
-    from tandem.commissions.services import customers_mark_dirty
+    from tandem.core.changes import customers_changed, orders_changed
 
     load_worked_example()
     run_commissions()
-    customers_mark_dirty(customer_ids=["C1", "C2", "C3"], since={"C1": date(2026, 5, 1), "C2": date(2026, 4, 1)})
-    customers_mark_dirty(
-        customer_ids=["C1", "C2", "C3"],
-        since={"C1": date(2026, 3, 1), "C2": date(2026, 6, 1), "C3": date(2026, 1, 1)},
-    )
-    customers_mark_dirty(customer_ids=["C4"], since={"C4": date(2026, 2, 1)})
-    customers_mark_dirty(customer_ids=["C4"])
-    assert dict(DirtyCustomer.objects.values_list("customer_id", "since")) == {
+    orders_changed({"C1": date(2026, 5, 1), "C2": date(2026, 4, 1), "C3": None})
+    orders_changed({"C1": date(2026, 3, 1), "C2": date(2026, 6, 1), "C3": date(2026, 1, 1)})
+    orders_changed({"C4": date(2026, 2, 1)})
+    customers_changed(["C4"])
+    assert pending() == {
         "C1": date(2026, 3, 1),
         "C2": date(2026, 4, 1),
         "C3": None,
@@ -84,7 +82,7 @@ def test_marks_keep_the_earliest_day_and_a_mark_without_a_day_wins():
 
 
 def test_a_mark_with_a_day_compares_only_the_months_from_it():
-    from tandem.commissions.services import customers_mark_dirty
+    from tandem.core.changes import customers_changed, orders_changed
     from tandem.sales.models import Order
 
     load_worked_example()
@@ -96,12 +94,12 @@ def test_a_mark_with_a_day_compares_only_the_months_from_it():
     right = april.amount_cents
     CommissionLine.objects.filter(pk=april.pk).update(amount_cents=right + 1)
     Order.objects.create(order_id="O9", customer_id="C1", order_date=date(2026, 5, 20), amount=Decimal("100.00"))
-    customers_mark_dirty(customer_ids=["C1"], since={"C1": date(2026, 5, 20)})
+    orders_changed({"C1": date(2026, 5, 20)})
     result = run_commissions()
-    assert result.customers == 2  # C1 and C2, which C1 referred
+    assert result.customers == 1  # an order of C1 changes no one else's lines
     assert CommissionLine.objects.filter(order_id="O9").count() == 2
     assert CommissionLine.objects.get(pk=april.pk).amount_cents == right + 1
-    customers_mark_dirty(customer_ids=["C1"])
+    customers_changed(["C1"])
     run_commissions()
     assert not CommissionLine.objects.filter(pk=april.pk).exists()
     assert CommissionLine.objects.filter(customer_id="C1", period="2026-04", kind="sale", amount_cents=right).exists()
@@ -134,7 +132,7 @@ def test_period_option_refreshes_that_month_only_and_keeps_marks():
     result = run_commissions(period="2026-04")
     assert set(CommissionLine.objects.values_list("period", flat=True)) == {"2026-04"}
     assert result.lines_written == 4
-    assert DirtyCustomer.objects.count() == 4
+    assert len(pending()) == 4
 
 
 def test_live_preview_of_a_new_order():
@@ -172,14 +170,14 @@ def test_first_full_run_rebuilds_the_line_indexes(monkeypatch):
 
 
 def test_a_changed_customer_rewrites_only_its_changed_lines():
-    from tandem.commissions.services import customers_mark_dirty
+    from tandem.core.changes import customers_changed
     from tandem.sales.models import Order
 
     load_worked_example()
     run_commissions()
     kept = set(CommissionLine.objects.filter(customer_id="C1").values_list("id", flat=True))
     Order.objects.create(order_id="O9", customer_id="C1", order_date=date(2026, 6, 2), amount=Decimal("10.00"))
-    customers_mark_dirty(customer_ids=["C1"])
+    customers_changed(["C1"])
     result = run_commissions()
     assert (result.lines_written, result.lines_deleted) == (2, 0)
     assert kept <= set(CommissionLine.objects.filter(customer_id="C1").values_list("id", flat=True))

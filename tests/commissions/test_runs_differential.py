@@ -1,20 +1,21 @@
 """The incremental run equals a full recomputation, on random histories and
-random changes (orders, refunds, departures, handovers, plans, locks)."""
+random changes (orders, refunds, departures, handovers, plans, locks) made
+through the real writers: the domains' services and the importer."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tandem.commissions.models import CommissionLine, DirtyCustomer, PeriodLock, Plan
+from tandem.commissions.models import CommissionLine, PeriodLock, Plan
 from tandem.commissions.runs import run_commissions
-from tandem.commissions.services import customers_mark_dirty
-
-from .worked import DEFAULT_SPLITS
+from tandem.exchange.plans import plans_load_text
+from tests.facts import clear
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,9 @@ START = date(2025, 1, 1)
 SALES = ["S1", "S2", "S3"]
 SERVICE = ["V1", "V2"]
 CUSTOMERS = ["C1", "C2", "C3", "C4", "C5"]
+
+
+WRITERS = st.sampled_from(["service", "import"])
 
 
 def day(n: int) -> date:
@@ -40,42 +44,65 @@ change_st = st.one_of(
 )
 
 
-def setup_company(orders) -> None:
+def _import(tmp: Path, name: str, header: str, rows: list[str]) -> None:
+    from tandem.exchange.importers import import_files
+
+    path = tmp / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    import_files([str(path)])
+
+
+def setup_company(orders, tmp: Path) -> None:
+    """The company arrives the way companies do: through the importer."""
+    plans_load_text(PLAN.format(name="p0", day="1900-01-01", rate="0.05"), path="plans.toml")
+    _import(tmp, "staff.csv", "staff_id,name,role", [f"{s},{s},sales" for s in SALES] + [f"{s},{s},service" for s in SERVICE])
+    _import(
+        tmp, "customers.csv", "customer_id,name,tier,acquired_on,acquired_by,referred_by",
+        [f"{cid},{cid},standard,{START},{SALES[i % 3]},{CUSTOMERS[i - 1] if i in (1, 3) else ''}"
+         for i, cid in enumerate(CUSTOMERS)],
+    )
+    rows = [f"{cid},sales,{SALES[i % 3]},{START}," for i, cid in enumerate(CUSTOMERS)]
+    rows += [f"{cid},service,{SERVICE[i % 2]},{START}," for i, cid in enumerate(CUSTOMERS) if i != 4]
+    _import(tmp, "assignments.csv", "customer_id,role,staff_id,valid_from,valid_to", rows)
+    _import(
+        tmp, "orders.csv", "order_id,customer_id,order_date,amount",
+        [f"O{n:03d},{cid},{day(d)},{Decimal(cents) / 100}" for n, (cid, d, cents) in enumerate(orders)],
+    )
+
+
+PLAN = """
+[[plans]]
+name = "{name}"
+effective_from = {day}
+pool_rate = "{rate}"
+
+[plans.splits]
+standard  = {{ sales = "0.70", service = "0.30" }}
+inherited = {{ service = "0.70", sales = "0.30" }}
+referral  = {{ sales = "0.70", referrer_service = "0.30" }}
+"""
+
+
+def apply(change, seq: int, via: str, tmp: Path) -> None:
+    """Apply a change through a real writer: the domain's service, or the
+    importer (`via`). Nothing here tells commissions what changed: a writer
+    that forgot to record a fact makes the incremental run differ."""
+    from tandem.commissions.periods import period_lock
     from tandem.customers.models import Assignment, Customer
+    from tandem.customers.services import assignment_open
     from tandem.sales.models import Order
+    from tandem.sales.services import order_record, refund_record
     from tandem.staff.models import Staff
-
-    Plan.objects.create(name="p0", effective_from=date(1900, 1, 1), pool_rate=Decimal("0.05"), splits=DEFAULT_SPLITS)
-    for sid in SALES:
-        Staff.objects.create(staff_id=sid, name=sid, role="sales")
-    for sid in SERVICE:
-        Staff.objects.create(staff_id=sid, name=sid, role="service")
-    for i, cid in enumerate(CUSTOMERS):
-        Customer.objects.create(
-            customer_id=cid, name=cid, acquired_on=START, acquired_by_id=SALES[i % 3],
-            referred_by_id=CUSTOMERS[i - 1] if i in (1, 3) else None,
-        )
-        Assignment.objects.create(customer_id=cid, role="sales", staff_id=SALES[i % 3], valid_from=START)
-        if i != 4:
-            Assignment.objects.create(customer_id=cid, role="service", staff_id=SERVICE[i % 2], valid_from=START)
-    for n, (cid, d, cents) in enumerate(orders):
-        Order.objects.create(order_id=f"O{n:03d}", customer_id=cid, order_date=day(d),
-                             amount=Decimal(cents) / 100)
-    customers_mark_dirty(customer_ids=CUSTOMERS)
-
-
-def apply(change, seq: int) -> None:
-    """Apply a change and mark what the writers mark."""
-    from tandem.customers.models import Assignment, Customer
-    from tandem.sales.models import Order
-    from tandem.staff.models import Staff
+    from tandem.staff.services import staff_upsert
 
     kind = change[0]
     if kind == "order":
         cid, d, cents = change[1]
-        Order.objects.create(order_id=f"N{seq:03d}", customer_id=cid, order_date=day(d), amount=Decimal(cents) / 100)
-        # As the importer marks: lines can change from the order's date on.
-        customers_mark_dirty(customer_ids=[cid], since={cid: day(d)})
+        amount = Decimal(cents) / 100
+        if via == "import":
+            _import(tmp, "orders.csv", "order_id,customer_id,order_date,amount", [f"N{seq:03d},{cid},{day(d)},{amount}"])
+        else:
+            order_record(order_id=f"N{seq:03d}", customer=cid, order_date=day(d), amount=amount)
     elif kind == "refund":
         _, pick, after, pct = change
         orders = list(Order.objects.filter(refund_of__isnull=True).order_by("order_id"))
@@ -87,35 +114,40 @@ def apply(change, seq: int) -> None:
         if amount <= 0:
             return
         refund_date = order.order_date + timedelta(days=after)
-        Order.objects.create(order_id=f"R{seq:03d}", customer_id=order.customer_id,
-                             order_date=refund_date, amount=amount, refund_of=order)
-        customers_mark_dirty(customer_ids=[order.customer_id], since={order.customer_id: refund_date})
+        if via == "import":
+            _import(tmp, "orders.csv", "order_id,customer_id,order_date,amount,refund_of",
+                    [f"R{seq:03d},{order.customer_id},{refund_date},{amount},{order.order_id}"])
+        else:
+            refund_record(refund_id=f"R{seq:03d}", order=order, refund_date=refund_date, amount=amount)
     elif kind == "leave":
         _, sid, d = change
-        Staff.objects.filter(staff_id=sid).update(left_on=day(d))
-        touched = set(Assignment.objects.filter(staff_id=sid).values_list("customer_id", flat=True))
-        touched |= set(Customer.objects.filter(acquired_by_id=sid).values_list("customer_id", flat=True))
-        customers_mark_dirty(customer_ids=touched)
+        staff = Staff.objects.get(pk=sid)
+        if via == "import":
+            _import(tmp, "staff.csv", "staff_id,name,role,left_on", [f"{sid},{staff.name},{staff.role},{day(d)}"])
+        else:
+            staff_upsert(staff_id=sid, name=staff.name, role=staff.role, hired_on=staff.hired_on, left_on=day(d))
     elif kind == "handover":
         _, cid, role, d = change
         current = Assignment.objects.filter(customer_id=cid, role=role, valid_to__isnull=True).first()
         if current is None or current.valid_from >= day(d):
             return
-        current.valid_to = day(d)
-        current.save()
         pool = SALES if role == "sales" else SERVICE
         new = pool[(pool.index(current.staff_id) + 1) % len(pool)]
-        Assignment.objects.create(customer_id=cid, role=role, staff_id=new, valid_from=day(d), reason="handover")
-        customers_mark_dirty(customer_ids=[cid])
+        if via == "import":
+            _import(tmp, "assignments.csv", "customer_id,role,staff_id,valid_from,valid_to", [
+                f"{cid},{role},{current.staff_id},{current.valid_from},{day(d)}",
+                f"{cid},{role},{new},{day(d)},",
+            ])
+        else:
+            assignment_open(customer=Customer.objects.get(pk=cid), role=role, staff=Staff.objects.get(pk=new),
+                            valid_from=day(d), reason="handover")
     elif kind == "plan":
         _, d, rate = change
-        Plan.objects.update_or_create(
-            effective_from=day(d), defaults={"name": f"p{d}", "pool_rate": Decimal(rate), "splits": DEFAULT_SPLITS}
-        )
-        customers_mark_dirty(customer_ids=Order.objects.filter(order_date__gte=day(d)).values_list("customer_id", flat=True))
+        plans_load_text(PLAN.format(name=f"p{d}", day=day(d), rate=rate), path="plans.toml")
     elif kind == "lock":
         month = f"2025-{change[1] + 1:02d}"
-        PeriodLock.objects.get_or_create(period=month)
+        if not PeriodLock.objects.filter(period=month).exists():
+            period_lock(period=month)
 
 
 def snapshot():
@@ -129,7 +161,7 @@ def reset():
     from tandem.staff.models import Staff
 
     CommissionLine.objects.all().delete()
-    DirtyCustomer.objects.all().delete()
+    clear()
     PeriodLock.objects.all().delete()
     Plan.objects.all().delete()
     Order.objects.filter(refund_of__isnull=False).delete()
@@ -138,30 +170,32 @@ def reset():
     Customer.objects.update(referred_by=None)
     Customer.objects.all().delete()
     Staff.objects.all().delete()
+    clear()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(orders=st.lists(order_st, min_size=1, max_size=12), changes=st.lists(change_st, max_size=8),
-       runs=st.lists(st.booleans(), min_size=8, max_size=8))
+       runs=st.lists(st.booleans(), min_size=8, max_size=8), via=st.lists(WRITERS, min_size=8, max_size=8))
 # The referrer's new service owner is credited on the referred customer's first order.
-@example(orders=[("C2", 200, 10_000)], changes=[("handover", "C1", "service", 100)], runs=[True] * 8)
+@example(orders=[("C2", 200, 10_000)], changes=[("handover", "C1", "service", 100)], runs=[True] * 8, via=["service"] * 8)
 # A departure turns later orders of the developer's customers into `inherited`.
-@example(orders=[("C1", 200, 10_000), ("C1", 20, 500)], changes=[("leave", "S1", 100)], runs=[True] * 8)
+@example(orders=[("C1", 200, 10_000), ("C1", 20, 500)], changes=[("leave", "S1", 100)], runs=[True] * 8, via=["service"] * 8)
 # A new order dated before the first one takes the referral from it.
-@example(orders=[("C2", 200, 10_000)], changes=[("order", ("C2", 10, 500))], runs=[True] * 8)
+@example(orders=[("C2", 200, 10_000)], changes=[("order", ("C2", 10, 500))], runs=[True] * 8, via=["service"] * 8)
 # Adjustments posted for a locked month stay when a later order only
 # compares the months from its own on.
 @example(
     orders=[("C1", 20, 10_000)],
     changes=[("lock", 0), ("plan", 0, "0.08"), ("order", ("C1", 200, 500)), ("refund", 0, 200, 50)],
     runs=[True, True, False, True] + [True] * 4,
+    via=["import"] * 8,
 )
-def test_incremental_run_equals_full_run(orders, changes, runs):
+def test_incremental_run_equals_full_run(tmp_path, orders, changes, runs, via):
     reset()
-    setup_company(orders)
+    setup_company(orders, tmp_path)
     run_commissions()
     for seq, change in enumerate(changes):
-        apply(change, seq)
+        apply(change, seq, via[seq], tmp_path)
         # Sometimes several changes before a run: their marks merge.
         if runs[seq]:
             run_commissions()
@@ -174,15 +208,15 @@ def test_incremental_run_equals_full_run(orders, changes, runs):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(orders=st.lists(order_st, min_size=1, max_size=12), changes=st.lists(change_st, max_size=8),
-       lock=st.integers(0, 11))
-def test_locked_months_never_change(orders, changes, lock):
+       lock=st.integers(0, 11), via=st.lists(WRITERS, min_size=8, max_size=8))
+def test_locked_months_never_change(tmp_path, orders, changes, lock, via):
     reset()
-    setup_company(orders)
+    setup_company(orders, tmp_path)
     run_commissions()
     month = f"2025-{lock + 1:02d}"
     PeriodLock.objects.create(period=month)
     held = sorted(CommissionLine.objects.filter(period=month).values_list())
     for seq, change in enumerate(changes):
-        apply(change, seq)
+        apply(change, seq, via[seq], tmp_path)
         run_commissions(full=seq % 2 == 0)
     assert sorted(CommissionLine.objects.filter(period=month).values_list()) == held

@@ -35,7 +35,7 @@ def default_plan():
 
 
 def load_worked_example() -> None:
-    from tandem.commissions.services import customers_mark_dirty
+    from tandem.core.changes import customers_changed
     from tandem.customers.models import Assignment, Customer
     from tandem.sales.models import Order
     from tandem.staff.models import Staff
@@ -74,7 +74,7 @@ def load_worked_example() -> None:
             category=r["category"],
             refund_of_id=r["refund_of"] or None,
         )
-    customers_mark_dirty(customer_ids=[r["customer_id"] for r in customers])
+    customers_changed([r["customer_id"] for r in customers])
 
 
 def expected_lines() -> list[tuple[str, ...]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tandem.errors import InvalidInput
+from tandem.core.errors import InvalidInput
 
 WORKED = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "worked"
 
@@ -92,7 +92,8 @@ def problems(*names: str) -> list[str]:
 
 def counts() -> dict[str, int]:
     """Rows of every table an import or a plan load may write."""
-    from tandem.commissions.models import DirtyCustomer, Plan
+    from tandem.commissions.models import Plan
+    from tandem.core.changes import facts_pending
     from tandem.customers.models import Assignment, Customer
     from tandem.sales.models import Order
     from tandem.staff.models import Staff
@@ -107,14 +108,14 @@ def counts() -> dict[str, int]:
         "orders": Order.objects.count(),
         "plans": Plan.objects.count(),
         "plan_history": Plan.history.count(),
-        "dirty": DirtyCustomer.objects.count(),
+        "change_facts": len(facts_pending()),
     }
 
 
 def clear_dirty() -> None:
-    from tandem.commissions.models import DirtyCustomer
+    from tests.facts import clear
 
-    DirtyCustomer.objects.all().delete()
+    clear()
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import shutil
 import pytest
 from django.utils import translation
 
-from tandem.commissions.models import DirtyCustomer
+from tandem.core.errors import InvalidInput
 from tandem.customers.models import Assignment
-from tandem.errors import InvalidInput
 from tandem.exchange.importers import import_files
 from tandem.sales.models import Order
 from tandem.staff.models import Staff
+from tests.facts import pending
 
 from .conftest import WORKED, clear_dirty, counts, problems, run
 
@@ -33,7 +33,7 @@ def test_worked_example_imports_cleanly_in_any_order_and_twice_changes_nothing()
         ("assignments", 8, 8, 0, 0, 0),
         ("orders", 6, 6, 0, 0, 0),
     ]
-    assert set(DirtyCustomer.objects.values_list("customer_id", flat=True)) == {"C1", "C2", "C3", "C4"}
+    assert set(pending()) == {"C1", "C2", "C3", "C4"}
     refund = Order.objects.get(pk="O5")
     assert (refund.refund_of_id, refund.customer_id, str(refund.amount)) == ("O3", "C1", "500.00")
     assert Assignment.objects.get(customer_id="C1", role="sales", valid_from=dt.date(2026, 3, 1)).reason == "handover"
@@ -70,7 +70,7 @@ def test_a_changed_row_updates_and_its_history_shows_it(base, write):
         "import staff.csv",
     )
     # S2 holds C1 and C2 (sales): both must be recomputed.
-    assert {"C1", "C2"} <= set(DirtyCustomer.objects.values_list("customer_id", flat=True))
+    assert {"C1", "C2"} <= set(pending())
 
 
 def test_creation_history_matches_simple_history(base):

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from tandem.commissions.models import DirtyCustomer
-from tandem.errors import InvalidInput
+from tandem.core.errors import InvalidInput
 from tandem.sales.models import Order
+from tests.facts import pending
 
 from .conftest import counts, problems, run
 
@@ -186,7 +186,7 @@ def test_changed_rows_update_and_mark_old_and_new_customers_dirty(base, write):
     assert (o1.customer_id, str(o1.order_date), o1.amount, o1.category) == ("C3", "2026-02-11", Decimal("1000.50"), "parts")
     # Each mark says from which day the customer's lines can differ: a
     # changed order from the earlier of its old and new dates.
-    assert dict(DirtyCustomer.objects.values_list("customer_id", "since")) == {
+    assert pending() == {
         "C1": date(2026, 2, 10),
         "C3": date(2026, 2, 10),
         "C4": date(2026, 6, 1),
@@ -201,7 +201,7 @@ def test_a_first_orders_import_marks_each_customer_from_its_earliest_row(write):
     run("staff.csv", "customers.csv", "assignments.csv")
     clear_dirty()
     run("orders.csv")  # into an empty orders table
-    assert dict(DirtyCustomer.objects.values_list("customer_id", "since")) == {
+    assert pending() == {
         "C1": date(2026, 2, 10),
         "C2": date(2026, 2, 20),
         "C3": date(2026, 4, 5),
@@ -212,7 +212,7 @@ def test_a_first_orders_import_marks_each_customer_from_its_earliest_row(write):
 def test_a_new_refund_marks_its_customer_from_the_refund_date(base, write):
     write("new.csv", HEADER + "R9,C1,2026-05-20,100.00,,O3\n")
     run("new.csv")
-    assert dict(DirtyCustomer.objects.values_list("customer_id", "since")) == {"C1": date(2026, 5, 20)}
+    assert pending() == {"C1": date(2026, 5, 20)}
 
 
 def test_large_loads_rebuild_the_indexes(base, write, monkeypatch):

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from tandem.commissions.models import DirtyCustomer
 from tandem.customers.models import Customer
 from tandem.staff.models import Staff
+from tests.facts import pending
 
 from .conftest import counts, problems, run
 
@@ -79,7 +79,7 @@ def test_staff_departure_marks_their_customers_dirty(base, write):
     write("s.csv", STAFF_HEADER + "V1,王芳,service,,2026-06-01\n")
     run("s.csv")
     assert Staff.objects.get(pk="V1").left_on == dt.date(2026, 6, 1)
-    assert set(DirtyCustomer.objects.values_list("customer_id", flat=True)) == {"C1", "C2", "C3"}
+    assert set(pending()) == {"C1", "C2", "C3"}
     history = list(Staff.history.filter(staff_id="V1").order_by("history_date", "history_id"))
     assert [(h.history_type, h.left_on) for h in history] == [("+", None), ("~", dt.date(2026, 6, 1))]
     assert history[-1].history_change_reason == "import s.csv"
@@ -89,7 +89,7 @@ def test_staff_rename_does_not_mark_dirty(base, write):
     write("s.csv", STAFF_HEADER + "V1,王芳芳,service,,\n")
     [result] = run("s.csv")
     assert (result.updated, result.unchanged) == (1, 0)
-    assert not DirtyCustomer.objects.exists()
+    assert not pending()
 
 
 # ----------------------------------------------------------------------- customers
@@ -172,7 +172,7 @@ def test_customer_reference_changes_mark_dirty(base, write):
     [result] = run("c.csv")
     assert (result.updated, result.unchanged) == (2, 0)
     # C3 only changed its name: not dirty.
-    assert set(DirtyCustomer.objects.values_list("customer_id", flat=True)) == {"C4"}
+    assert set(pending()) == {"C4"}
     c4 = Customer.objects.get(pk="C4")
     assert (c4.tier, c4.acquired_by_id, c4.referred_by_id) == ("key", "S2", "C3")
     assert [h.history_type for h in Customer.history.filter(customer_id="C4").order_by("history_id")] == ["+", "~"]

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from tandem.core.errors import InvalidInput
 from tandem.customers.models import Customer
-from tandem.errors import InvalidInput
 from tandem.exchange.readers import ORDERS, STAFF, cell_text, open_source
 from tandem.sales.models import Order
 from tandem.staff.models import Staff

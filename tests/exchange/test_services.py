@@ -10,14 +10,15 @@ from types import SimpleNamespace
 import pytest
 
 from tandem.commissions import services as commission_services
-from tandem.commissions.models import DirtyCustomer
+from tandem.core.changes import facts_pending
+from tandem.core.errors import InvalidInput
 from tandem.customers.models import Assignment, Customer
 from tandem.customers.services import assignment_close, assignment_open, find_overlaps
-from tandem.errors import InvalidInput
 from tandem.sales.models import Order
 from tandem.sales.services import order_record, refund_record
 from tandem.staff.models import Staff
 from tandem.staff.services import staff_upsert
+from tests.facts import pending
 
 from .conftest import counts
 
@@ -26,7 +27,7 @@ D = dt.date
 
 
 def dirty() -> set[str]:
-    return set(DirtyCustomer.objects.values_list("customer_id", flat=True))
+    return set(pending())
 
 
 def span(customer, role, start, end=None, name=""):
@@ -106,22 +107,32 @@ def test_assignment_close(base):
     )
 
 
-def test_order_record_creates_updates_and_previews(base, monkeypatch):
-    previewed = []
-    monkeypatch.setattr(commission_services, "customer_preview", lambda *, customer_id: previewed.append(customer_id), raising=False)
+def test_order_record_creates_updates_and_records_the_change(base):
     order = order_record(order_id="O7", customer=Customer.objects.get(pk="C4"), order_date=D(2026, 6, 1), amount="12.5")
     assert (order.customer_id, order.amount, order.category) == ("C4", Decimal("12.50"), "")
-    assert dirty() == {"C4"} and previewed == ["C4"]
-    order_record(order_id="O7", customer="C3", order_date=D(2026, 6, 1), amount=Decimal("12.50"), category="parts")
-    assert dirty() == {"C3", "C4"} and previewed == ["C4", "C3", "C4"]
+    assert pending() == {"C4": D(2026, 6, 1)}
+    # Moved to another customer and back in time: both customers from the earlier day.
+    order_record(order_id="O7", customer="C3", order_date=D(2026, 5, 1), amount=Decimal("12.50"), category="parts")
+    assert pending() == {"C3": D(2026, 5, 1), "C4": D(2026, 5, 1)}
     assert Order.objects.get(pk="O7").customer_id == "C3"
-    # The same again changes nothing.
-    order_record(order_id="O7", customer="C3", order_date=D(2026, 6, 1), amount="12.50", category="parts")
+    # The same again records nothing.
+    facts = len(facts_pending())
+    order_record(order_id="O7", customer="C3", order_date=D(2026, 5, 1), amount="12.50", category="parts")
+    assert len(facts_pending()) == facts
+
+
+def test_order_record_previewed_recomputes_old_and_new_customer(base, monkeypatch):
+    previewed = []
+    monkeypatch.setattr(commission_services, "customer_preview", lambda *, customer_id: previewed.append(customer_id))
+    commission_services.order_record_previewed(order_id="O7", customer="C4", order_date=D(2026, 6, 1), amount="12.5")
+    assert previewed == ["C4"]
+    commission_services.order_record_previewed(order_id="O7", customer="C3", order_date=D(2026, 6, 1), amount="12.5")
     assert previewed == ["C4", "C3", "C4"]
+    commission_services.refund_record_previewed(refund_id="R1", order="O7", refund_date=D(2026, 6, 2), amount="2")
+    assert previewed == ["C4", "C3", "C4", "C3"]
 
 
-def test_order_record_refusals(base, monkeypatch):
-    monkeypatch.setattr(commission_services, "customer_preview", None, raising=False)
+def test_order_record_refusals(base):
     before = counts()
     cases = [
         (dict(order_id="", customer="C1", order_date=D(2026, 6, 1), amount="1"), "订单编号不能为空"),
@@ -142,19 +153,16 @@ def test_order_record_refusals(base, monkeypatch):
     assert counts() == before
 
 
-def test_refund_record(base, monkeypatch):
-    previewed = []
-    monkeypatch.setattr(commission_services, "customer_preview", lambda *, customer_id: previewed.append(customer_id), raising=False)
+def test_refund_record(base):
     refund = refund_record(refund_id="R1", order="O3", refund_date=D(2026, 6, 1), amount="1500")
     assert (refund.customer_id, refund.refund_of_id, refund.amount) == ("C1", "O3", Decimal("1500.00"))
-    assert dirty() == {"C1"} and previewed == ["C1"]
+    assert pending() == {"C1": D(2026, 6, 1)}
     # Changing the refund counts the others, not itself.
     refund_record(refund_id="R1", order=Order.objects.get(pk="O3"), refund_date=D(2026, 6, 1), amount="1499")
     assert Order.objects.get(pk="R1").amount == Decimal("1499.00")
 
 
-def test_refund_record_refusals(base, monkeypatch):
-    monkeypatch.setattr(commission_services, "customer_preview", None, raising=False)
+def test_refund_record_refusals(base):
     before = counts()
     cases = [
         (dict(refund_id="R1", order="O99", refund_date=D(2026, 6, 1), amount="1"), "未知的订单「O99」"),

@@ -1,5 +1,5 @@
 """After a large write on PostgreSQL, the tables' statistics and visibility
-map are refreshed at once (tandem.maintenance): autovacuum may be slow, or
+map are refreshed at once (tandem.core.db): autovacuum may be slow, or
 off, and the next incremental run would read orders from the heap."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_a_large_import_and_a_large_run_refresh_the_tables(postgresql_only, writ
 def test_inside_a_transaction_nothing_is_attempted():
     from django.db import transaction
 
-    from tandem.maintenance import refresh_statistics
+    from tandem.core.db import refresh_statistics
 
     with transaction.atomic():
         refresh_statistics(["sales_order"])  # VACUUM would fail here

@@ -1,4 +1,4 @@
-"""tandem.exchange.xlsx_writer: what it writes reads back in openpyxl (normal
+"""tandem.core.xlsx_writer: what it writes reads back in openpyxl (normal
 and read-only), as the same text and the intended numbers. No database."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from tandem.exchange.xlsx_writer import _text_cell, column_letter, safe_sheet_title, write_xlsx
+from tandem.core.xlsx_writer import _text_cell, column_letter, safe_sheet_title, write_xlsx
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HEADER = ["period", "order_id", "staff_name", "amount", "pool", "note"]

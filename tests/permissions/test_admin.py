@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tandem.commissions.models import CommissionLine, DirtyCustomer
+from tandem.commissions.models import CommissionLine
 from tandem.customers.models import Assignment
 from tandem.sales.models import Order
+from tests.facts import clear, pending
 
 from .conftest import PASSWORD
 
@@ -73,7 +74,7 @@ def test_admin_edit_of_an_assignment_marks_the_customer_dirty(client, company):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert set(DirtyCustomer.objects.values_list("customer_id", flat=True)) == {"C2"}
+    assert set(pending()) == {"C2"}
 
 
 def test_admin_refuses_overlapping_assignments(client, company):
@@ -92,7 +93,7 @@ def test_admin_refuses_overlapping_assignments(client, company):
     )
     assert response.status_code == 200
     assert "与已有归属记录重叠" in response.content.decode()
-    assert not DirtyCustomer.objects.exists()
+    assert not pending()
 
 
 def test_admin_order_edits_mark_dirty_and_check_refunds(client, company):
@@ -115,9 +116,9 @@ def test_admin_order_edits_mark_dirty_and_check_refunds(client, company):
     response = client.post("/admin/sales/order/add/", {**data, "amount": "40.00"})
     assert response.status_code == 302
     assert Order.objects.get(pk="RF1").refund_of == order
-    assert set(DirtyCustomer.objects.values_list("customer_id", flat=True)) == {"C1"}
+    assert set(pending()) == {"C1"}
 
-    DirtyCustomer.objects.all().delete()
+    clear()
     response = client.post("/admin/sales/order/SO1/delete/", {"post": "yes"})
     assert response.status_code == 200  # protected by its refund: nothing deleted
     assert Order.objects.filter(pk="SO1").exists()

@@ -1,6 +1,6 @@
 """Admin of the commission data. Lines are written only by runs: their admin
 is read-only. Plans are edited here like any record; a plan edit can move
-every customer's commission, so it marks all customers dirty."""
+every customer's commission, so it records a change of the plans."""
 
 from __future__ import annotations
 
@@ -8,23 +8,21 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tandem.customers.models import Customer
+from tandem.core.changes import plans_changed
 
 from .models import (
     CommissionLine,
     CommissionRun,
-    DirtyCustomer,
     PeriodEvent,
     PeriodLock,
     Plan,
     Statement,
 )
 from .permissions import visible_staff_ids
-from .services import customers_mark_dirty
 
 
 def _mark_all_dirty() -> None:
-    customers_mark_dirty(customer_ids=Customer.objects.values_list("customer_id", flat=True))
+    plans_changed(None)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -147,7 +145,7 @@ class StatementAdmin(StaffScopedMixin, admin.ModelAdmin):
 
     @admin.display(description=_("合计（元）"), ordering="total_cents")
     def total_display(self, obj):
-        from tandem.money import from_cents
+        from tandem.core.money import from_cents
 
         return from_cents(obj.total_cents)
 
@@ -166,9 +164,3 @@ class CommissionRunAdmin(ReadOnlyAdmin):
         "adjustments",
     ]
     list_filter = ["mode"]
-
-
-@admin.register(DirtyCustomer)
-class DirtyCustomerAdmin(ReadOnlyAdmin):
-    list_display = ["customer_id", "since"]
-    search_fields = ["=customer_id"]

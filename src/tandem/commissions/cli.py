@@ -9,9 +9,9 @@ from pathlib import Path
 
 import typer
 
-from tandem import bootstrap
-from tandem.errors import TandemError
-from tandem.progress import terminal_bar
+from tandem.core import bootstrap
+from tandem.core.errors import TandemError
+from tandem.core.progress import terminal_bar
 
 commissions = typer.Typer(help="提成计算、导出与说明。/ Commission runs, exports, explanations.", no_args_is_help=True)
 periods = typer.Typer(help="期间锁账与解锁。/ Lock and unlock months.", no_args_is_help=True)
@@ -109,7 +109,7 @@ def _write_table(
     elif fmt == "xlsx":
         if output is None:
             raise TandemError(_("XLSX 导出需要 --output 文件名。"))
-        from tandem.exchange.xlsx_writer import write_xlsx
+        from tandem.core.xlsx_writer import write_xlsx
 
         tmp = output.with_name(output.name + ".part")
         write_xlsx(tmp, title, header, rows, number_columns=money)

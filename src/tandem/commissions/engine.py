@@ -2,7 +2,7 @@
 
 Pure Python over plain values (spec/commission-rules.md §2–§5); the bulk run,
 the live preview and the plan simulation all call ``compute_customer``. Money
-is integer cents; the only rounding is ``tandem.money.pool_cents``.
+is integer cents; the only rounding is ``tandem.core.money.pool_cents``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tandem.commissions.rules import (
     StaffActivity,
     make_splitter,
 )
-from tandem.money import pool_cents
+from tandem.core.money import pool_cents
 
 SALE = "sale"
 CLAWBACK = "clawback"

@@ -23,7 +23,7 @@ from tandem.commissions.rules import (
     STANDARD,
     UNASSIGNED,
 )
-from tandem.money import format_cents, pool_cents, ratio
+from tandem.core.money import format_cents, pool_cents, ratio
 
 ZH = "zh-hans"
 EN = "en"

@@ -12,13 +12,13 @@ from collections import defaultdict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tandem.errors import TandemError
-from tandem.money import format_cents
+from tandem.core.errors import TandemError
+from tandem.core.money import format_cents
 
 from . import engine, explain
-from .models import CommissionLine, DirtyCustomer
+from .models import CommissionLine
 from .runs import _Dates, load_plans, load_staff, read_histories
-from .selectors import staff_names, statement_for
+from .selectors import customer_pending, staff_names, statement_for
 
 KIND_NAMES = {
     "sale": ("销售提成", "sale"),
@@ -143,7 +143,7 @@ def explain_order(*, order_id: str, lang: str = "zh-hans") -> list[str]:
                 "n": len(pairs),
             }
         ]
-        if DirtyCustomer.objects.filter(customer_id=order.customer_id).exists():
+        if customer_pending(order.customer_id):
             lines.append(_("注意：该客户的数据已变更，尚未重新计算提成。"))
         if not pairs:
             lines.append(_("该订单没有提成明细（可能没有适用的提成方案，或尚未运行提成计算）。"))

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tandem.money import from_cents
+from tandem.core.money import from_cents
 
 
 class Plan(models.Model):
@@ -162,23 +162,3 @@ class CommissionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M}"
-
-
-class DirtyCustomer(models.Model):
-    """Customers whose inputs changed since the last run: the incremental run
-    recomputes exactly these.
-
-    `since`: the earliest day from which the customer's lines can differ (a
-    new order's date, say), or empty when any of them can. A line depends
-    only on what happened on or before its own date, so the run compares
-    and rewrites just the lines of the months from `since` on."""
-
-    customer_id = models.CharField(max_length=64, primary_key=True)
-    since = models.DateField(_("变更起始日"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("待重算客户")
-        verbose_name_plural = _("待重算客户")
-
-    def __str__(self) -> str:
-        return self.customer_id

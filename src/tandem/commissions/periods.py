@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tandem.errors import TandemError
+from tandem.core.changes import period_reopened
+from tandem.core.errors import TandemError
 
 from .models import CommissionLine, PeriodEvent, PeriodLock, Statement
-from .services import customers_mark_dirty
 
 _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -73,5 +72,4 @@ def period_unlock(*, period: str, user, reason: str) -> None:
             period=period, action="unlock", by=user, actor=user.get_username(), reason=reason.strip()
         )
         # The month is open again: its customers are recomputed by the next run.
-        customers = CommissionLine.objects.filter(Q(period=period) | Q(adjusts_period=period))
-        customers_mark_dirty(customer_ids=customers.values_list("customer_id", flat=True).distinct())
+        period_reopened(period)

@@ -2,7 +2,7 @@
 
 No Django here: the engine, the live preview and the plan simulation all use
 these over plain values. Money is integer cents; rates and weights are exact
-integer ratios taken once per plan from ``tandem.money.ratio``.
+integer ratios taken once per plan from ``tandem.core.money.ratio``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from math import lcm
 
-from tandem.money import ratio
+from tandem.core.money import ratio
 
 # Scenarios (spec §3).
 STANDARD = "standard"

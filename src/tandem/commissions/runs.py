@@ -8,8 +8,8 @@ truth with `engine.compute_customer`, and rewrites a customer's open-month
 lines only where they differ from what is stored — a second run on unchanged
 data writes nothing.
 
-Incremental runs recompute the customers marked dirty by the writers
-(imports, services, admin); `full=True` recomputes every customer. Both give
+Incremental runs recompute the customers that the writers' change facts
+reach (`changes.customers_to_recompute`); `full=True` recomputes every customer. Both give
 the same lines (tests/commissions/test_runs_differential.py)."""
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from django.db import connection, transaction
 
 from tandem.commissions import engine, rules
 from tandem.commissions.adjustments import ADJUSTMENT, Amount, adjustments_for
-from tandem.maintenance import REFRESH_FROM, refresh_statistics
+from tandem.core.changes import facts_discard, facts_pending
+from tandem.core.db import REFRESH_FROM, refresh_statistics
 
-from .models import CommissionLine, CommissionRun, DirtyCustomer, PeriodLock, Plan
+from .changes import customers_to_recompute
+from .models import CommissionLine, CommissionRun, PeriodLock, Plan
 
 BATCH = 2_000  # customers per read batch
 IN_CHUNK = 500  # ids per IN (...) clause
@@ -784,33 +786,6 @@ def all_customer_ids() -> list[str]:
     return ids + sorted(extra)
 
 
-def with_referred(marks: Mapping[str, date | None]) -> tuple[list[str], dict[str, date | None]]:
-    """A changed customer may have a new service owner, who is credited on the
-    first orders of the customers it referred: recompute those too, from the
-    referrer's `since` day on (the earliest, when a customer is reached twice).
-    Returns the ids in order and each one's `since` (None: compare whole)."""
-    since: dict[str, date | None] = dict(marks)
-
-    def earliest(cid: str, day: date | None) -> None:
-        if cid not in since:
-            since[cid] = day
-        else:
-            known = since[cid]
-            since[cid] = None if known is None or day is None else min(known, day)
-
-    referrers = sorted(marks)
-    with connection.cursor() as cur:
-        for chunk in _chunks(referrers):
-            cur.execute(
-                "SELECT customer_id, referred_by_id FROM customers_customer "
-                f"WHERE referred_by_id IN ({_placeholders(len(chunk))})",
-                list(chunk),
-            )
-            for cid, referrer in cur.fetchall():
-                earliest(cid, marks[referrer])
-    return sorted(since), since
-
-
 def run_commissions(
     *,
     full: bool = False,
@@ -824,13 +799,13 @@ def run_commissions(
     top_level = not connection.in_atomic_block
     with ExitStack() as after_commit, transaction.atomic():
         _serialise_runs()
-        marks = dict(DirtyCustomer.objects.values_list("customer_id", "since"))
-        dirty = sorted(marks)
+        facts = facts_pending()
         since: dict[str, date | None] | None = None
         if full:
             ids = all_customer_ids()
         else:
-            ids, since = with_referred(marks)
+            since = customers_to_recompute(facts)
+            ids = sorted(since)
         progress = progress_start(len(ids)) if progress_start and ids else None
         workers = _pipeline_workers(len(ids)) if top_level else 0
         empty = _no_lines()
@@ -857,9 +832,8 @@ def run_commissions(
                 stage=after_commit if staged else None,
             )
         if not period:
-            # A one-month refresh leaves the other months stale: keep the marks.
-            for chunk in _chunks(dirty, 10_000):
-                DirtyCustomer.objects.filter(customer_id__in=chunk).delete()
+            # A one-month refresh leaves the other months stale: keep the facts.
+            facts_discard(facts)
         run = CommissionRun.objects.create(
             mode=result.mode,
             period=period,
@@ -884,5 +858,6 @@ def customer_preview(*, customer_id: str) -> RunResult:
     refund is recorded), inside the caller's transaction."""
     result = RunResult(mode="preview")
     recompute_customers([customer_id], result=result)
-    DirtyCustomer.objects.filter(customer_id=customer_id).delete()
+    # The change facts stay: the next run recomputes the customer again
+    # (writing nothing) and the customers the change reaches beyond it.
     return result

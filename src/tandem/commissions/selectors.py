@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
-from tandem.money import format_cents, from_cents
+from tandem.core.changes import facts_pending
+from tandem.core.money import format_cents, from_cents
 
-from .models import CommissionLine, DirtyCustomer, PeriodLock, Statement
+from .changes import customers_to_recompute
+from .models import CommissionLine, PeriodLock, Statement
 
 # The exchange contract's export columns, in this order; extras follow.
 EXPORT_COLUMNS = ("period", "order_id", "staff_id", "role", "scenario", "kind", "amount")
@@ -79,7 +81,12 @@ def export_rows(*, period: str) -> list[list[str]]:
 
 def pending_customers() -> int:
     """Customers whose inputs changed since the last run."""
-    return DirtyCustomer.objects.count()
+    return len(customers_to_recompute(facts_pending()))
+
+
+def customer_pending(customer_id: str) -> bool:
+    """Whether a change recorded since the last run reaches this customer."""
+    return customer_id in customers_to_recompute(facts_pending())
 
 
 def is_locked(period: str) -> bool:

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.errors import TandemError
+from tandem.core.errors import TandemError
 
 from .models import CommissionLine, PeriodLock, Statement
 from .periods import parse_period

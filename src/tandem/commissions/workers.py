@@ -11,7 +11,7 @@ _computer = None
 
 def init(period: str, nothing_stored: bool) -> None:
     global _computer
-    from tandem import bootstrap
+    from tandem.core import bootstrap
 
     bootstrap.setup(migrate=False)
     from .runs import _BatchComputer

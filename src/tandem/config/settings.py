@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "tandem.core",
     "tandem.staff",
     "tandem.customers",
     "tandem.sales",

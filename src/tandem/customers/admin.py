@@ -1,6 +1,6 @@
 """Admin pages of customers, contacts and the ownership ledger. Edits here are
-plain ORM writes, so every change that can move commission marks the
-customers concerned dirty for the next incremental run (docs/decisions.md)."""
+plain ORM writes, so every change that can move commission records a change
+fact for the next incremental run (docs/decisions.md)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tandem.commissions.services import customers_mark_dirty
+from tandem.core.changes import customers_changed, ownership_changed
 
 from .models import Assignment, Contact, Customer
 from .permissions import visible_customers
 
 
-def mark_dirty_with_referrals(customer_ids) -> None:
-    """Mark customers dirty, and the customers they referred: a referred
-    customer's first order credits the referrer's service owner."""
-    ids = {i for i in customer_ids if i}
-    if not ids:
-        return
-    ids |= set(Customer.objects.filter(referred_by__in=ids).values_list("customer_id", flat=True))
-    customers_mark_dirty(customer_ids=ids)
+def ownership_edited(customer_ids) -> None:
+    ownership_changed((i, role, None) for i in customer_ids if i for role in ("sales", "service"))
 
 
 class CustomerScopedAdmin(admin.ModelAdmin):
@@ -78,17 +72,17 @@ class CustomerAdmin(CustomerScopedAdmin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or {"acquired_by", "referred_by"} & set(form.changed_data):
-            customers_mark_dirty(customer_ids=[obj.pk])
+            customers_changed([obj.pk])
 
     def delete_model(self, request, obj):
         customer_id = obj.pk
         super().delete_model(request, obj)
-        customers_mark_dirty(customer_ids=[customer_id])
+        customers_changed([customer_id])
 
     def delete_queryset(self, request, queryset):
         ids = list(queryset.values_list("customer_id", flat=True))
         super().delete_queryset(request, queryset)
-        customers_mark_dirty(customer_ids=ids)
+        customers_changed(ids)
 
 
 @admin.register(Contact)
@@ -145,14 +139,14 @@ class AssignmentAdmin(CustomerScopedAdmin, SimpleHistoryAdmin):
                 Assignment.objects.filter(pk=obj.pk).values_list("customer_id", flat=True).first()
             )
         super().save_model(request, obj, form, change)
-        mark_dirty_with_referrals([obj.customer_id, before])
+        ownership_edited([obj.customer_id, before])
 
     def delete_model(self, request, obj):
         customer_id = obj.customer_id
         super().delete_model(request, obj)
-        mark_dirty_with_referrals([customer_id])
+        ownership_edited([customer_id])
 
     def delete_queryset(self, request, queryset):
         ids = set(queryset.values_list("customer_id", flat=True))
         super().delete_queryset(request, queryset)
-        mark_dirty_with_referrals(ids)
+        ownership_edited(ids)

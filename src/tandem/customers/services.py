@@ -16,8 +16,8 @@ from typing import Any, Protocol, TypeVar
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.commissions.services import customers_mark_dirty
-from tandem.errors import InvalidInput
+from tandem.core.changes import ownership_changed
+from tandem.core.errors import InvalidInput
 
 from .models import Assignment, Customer, OwnerRole, Reason
 
@@ -59,35 +59,6 @@ def find_overlaps(rows: Iterable[S]) -> list[tuple[S, S]]:
 def span_text(valid_from: dt.date, valid_to: dt.date | None) -> str:
     """A period as ``[from, to)``; an open one as ``[from, …)``."""
     return f"[{valid_from.isoformat()}, {valid_to.isoformat() if valid_to else '…'})"
-
-
-def referred_customer_ids(customer_ids: Iterable[str]) -> set[str]:
-    """Customers referred by any of these customers (their referral orders
-    credit the referrer's service owner)."""
-    ids = list(set(customer_ids))
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        found.update(
-            Customer.objects.filter(referred_by_id__in=ids[start : start + 500]).values_list(
-                "customer_id", flat=True
-            )
-        )
-    return found
-
-
-def assignments_mark_dirty(*, changes: Iterable[tuple[str, str]]) -> int:
-    """Mark dirty the customers of changed assignment rows, given as
-    ``(customer_id, role)``, and the customers referred by those whose
-    service owner changed."""
-    customers: set[str] = set()
-    service: set[str] = set()
-    for customer_id, role in changes:
-        customers.add(customer_id)
-        if role == OwnerRole.SERVICE:
-            service.add(customer_id)
-    if service:
-        customers |= referred_customer_ids(service)
-    return customers_mark_dirty(customer_ids=customers)
 
 
 def _overlap_error(new: Assignment, other: Assignment) -> InvalidInput:
@@ -186,7 +157,7 @@ def assignment_open(
             to_close.valid_to = valid_from
             to_close.save(update_fields=["valid_to"])
         new.save()
-        assignments_mark_dirty(changes=[(customer.pk, role)])
+        ownership_changed([(customer.pk, role, valid_from)])
     return new
 
 
@@ -207,11 +178,13 @@ def assignment_close(*, assignment: Assignment, valid_to: dt.date) -> Assignment
             .filter(customer_id=row.customer_id, role=row.role)
             .exclude(pk=row.pk)
         )
+        before = row.valid_to
         row.valid_to = valid_to
         conflict = _first_overlap(others, row)
         if conflict is not None:
             raise _overlap_error(row, conflict)
         row.save(update_fields=["valid_to"])
-        assignments_mark_dirty(changes=[(row.customer_id, row.role)])
+        # Ownership differs from the earlier of the old and new end on.
+        ownership_changed([(row.customer_id, row.role, valid_to if before is None else min(before, valid_to))])
     assignment.valid_to = valid_to
     return row

@@ -8,8 +8,8 @@ from typing import Any
 
 import typer
 
-from tandem import bootstrap
-from tandem.progress import terminal_bar
+from tandem.core import bootstrap
+from tandem.core.progress import terminal_bar
 
 plans_app = typer.Typer(help="提成方案。/ Commission plans.", no_args_is_help=True)
 

@@ -38,15 +38,14 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from tandem.commissions.services import customers_mark_dirty
+from tandem.core.changes import customers_changed, orders_changed, ownership_changed, staff_changed
+from tandem.core.db import REFRESH_FROM, refresh_statistics
+from tandem.core.errors import InvalidInput
+from tandem.core.money import format_cents
 from tandem.customers.models import Assignment, Customer, OwnerRole, Reason, Tier
-from tandem.customers.services import assignments_mark_dirty, find_overlaps, span_text
-from tandem.errors import InvalidInput
-from tandem.maintenance import REFRESH_FROM, refresh_statistics
-from tandem.money import format_cents
+from tandem.customers.services import find_overlaps, span_text
 from tandem.sales.models import Order
 from tandem.staff.models import Role, Staff
-from tandem.staff.services import customers_affected_by_staff
 
 from . import messages as m
 from .bulk import insert_with_history
@@ -373,7 +372,7 @@ def import_staff(source: Source, ctx: Context, result: FileResult, problems: Pro
             default_change_reason=reason,
         )
     if dates_changed:
-        customers_mark_dirty(customer_ids=customers_affected_by_staff(dates_changed))
+        staff_changed(dates_changed)
     result.created += len(creates)
     result.updated += len(updates)
     for staff_id, line in rejected_ids.items():
@@ -486,7 +485,7 @@ def import_customers(source: Source, ctx: Context, result: FileResult, problems:
             batch_size=ORM_BATCH,
             default_change_reason=reason,
         )
-    customers_mark_dirty(customer_ids=dirty)
+    customers_changed(dirty)
     result.created += len(creates)
     result.updated += len(updates)
     for customer_id, line in rejected_ids.items():
@@ -618,7 +617,13 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
     creates: list[dict[str, Any]] = []
     shrinks: dict[int, _Span] = {}
     extends: dict[int, _Span] = {}
-    changes: set[tuple[str, str]] = set()
+    # (customer, role) -> the first day its ownership differs
+    changes: dict[tuple[str, str], dt.date] = {}
+
+    def changed(key: tuple[str, str], day: dt.date) -> None:
+        known = changes.get(key)
+        if known is None or day < known:
+            changes[key] = day
     for group_key, group in groups.items():
         ordered = sorted(group.values(), key=lambda s: s.valid_from)
         previous: _Span | None = None
@@ -639,14 +644,18 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
                             "note": "",
                         }
                     )
-                    changes.add(group_key)
+                    changed(group_key, span.valid_from)
                 elif (old.staff_id, old.valid_to) != (span.staff_id, span.valid_to):
                     assert old.pk is not None
                     shrinking = span.valid_to is not None and (
                         old.valid_to is None or span.valid_to < old.valid_to
                     )
                     (shrinks if shrinking else extends)[old.pk] = span
-                    changes.add(group_key)
+                    if old.staff_id != span.staff_id:
+                        changed(group_key, span.valid_from)
+                    else:
+                        ends = [d for d in (old.valid_to, span.valid_to) if d is not None]
+                        changed(group_key, min(ends))
             previous = span
     reason = _change_reason(source.path)
     # Shrink first, then extend, then add: the ledger never overlaps on the
@@ -667,7 +676,7 @@ def import_assignments(source: Source, ctx: Context, result: FileResult, problem
         )
     insert_with_history(Assignment, creates, change_reason=reason)
     if changes:
-        assignments_mark_dirty(changes=changes)
+        ownership_changed((cid, role, day) for (cid, role), day in changes.items())
     result.created += len(creates)
     result.updated += len(shrinks) + len(extends)
 
@@ -950,9 +959,7 @@ def import_orders(source: Source, ctx: Context, result: FileResult, problems: Pr
     if problems and not ctx.skip_invalid:
         return  # the command will roll back; writing would be wasted
     _write_orders(rows, new_ids, changed_ids, ctx, source, existing)
-    customers_mark_dirty(
-        customer_ids=dirty, since={cid: dt.date.fromisoformat(day) for cid, day in dirty.items()}
-    )
+    orders_changed({cid: dt.date.fromisoformat(day) for cid, day in dirty.items()})
     log.info("orders: written at %.2fs", time.perf_counter() - started)
 
 

@@ -24,9 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tandem.commissions.models import Plan
-from tandem.commissions.services import customers_mark_dirty
-from tandem.errors import InvalidInput, TandemError
-from tandem.sales.models import Order
+from tandem.core.changes import plans_changed
+from tandem.core.errors import InvalidInput, TandemError
 
 SCENARIO_ROLES: dict[str, tuple[str, ...]] = {
     "standard": ("sales", "service"),
@@ -266,11 +265,7 @@ def plans_load_text(text: str, *, path: str) -> PlansResult:
             if earliest is None or spec.effective_from < earliest:
                 earliest = spec.effective_from
         if earliest is not None:
-            customers_mark_dirty(
-                customer_ids=Order.objects.filter(order_date__gte=earliest)
-                .values_list("customer_id", flat=True)
-                .distinct()
-            )
+            plans_changed(earliest)
     return result
 
 

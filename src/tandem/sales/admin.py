@@ -1,6 +1,6 @@
 """Admin of orders and refunds: 50k+ rows, so the list joins the customer in
 one query, never counts the whole table on search, and picks related rows
-by id. Edits are plain ORM writes and mark the customer dirty."""
+by id. Edits are plain ORM writes and record that the customer's orders changed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from tandem.commissions.services import customers_mark_dirty
+from tandem.core.changes import orders_changed
 from tandem.customers.permissions import visible_customers
 
 from .models import Order
@@ -91,14 +91,14 @@ class OrderAdmin(admin.ModelAdmin):
         if change:
             before = Order.objects.filter(pk=obj.pk).values_list("customer_id", flat=True).first()
         super().save_model(request, obj, form, change)
-        customers_mark_dirty(customer_ids=[i for i in (obj.customer_id, before) if i])
+        orders_changed({i: None for i in (obj.customer_id, before) if i})
 
     def delete_model(self, request, obj):
         customer_id = obj.customer_id
         super().delete_model(request, obj)
-        customers_mark_dirty(customer_ids=[customer_id])
+        orders_changed({customer_id: None})
 
     def delete_queryset(self, request, queryset):
         ids = set(queryset.values_list("customer_id", flat=True))
         super().delete_queryset(request, queryset)
-        customers_mark_dirty(customer_ids=ids)
+        orders_changed(dict.fromkeys(ids))

@@ -3,8 +3,9 @@
 The same rules as the importer (spec/exchange-format.md): amounts are
 positive with at most two decimals, a refund names a sale of the same
 customer, is dated on or after it, and the refunds of an order never add up
-to more than the order. Each write marks the customer dirty and, when the
-commissions domain offers it, recomputes the customer's commission at once.
+to more than the order. Each write records, in its transaction, from which
+day the customers' orders changed (`tandem.core.changes`); a live preview
+of the commission is the caller's (`commissions.services`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from tandem import money
-from tandem.commissions import services as commission_services
+from tandem.core import money
+from tandem.core.changes import orders_changed
+from tandem.core.errors import InvalidInput
 from tandem.customers.models import Customer
-from tandem.errors import InvalidInput
 
 from .models import Order
 
@@ -61,14 +62,6 @@ def _check_id(value: str, label: str) -> None:
         )
 
 
-def _preview(customer_ids: set[str]) -> None:
-    preview = getattr(commission_services, "customer_preview", None)
-    if preview is None:
-        return
-    for customer_id in sorted(customer_ids):
-        preview(customer_id=customer_id)
-
-
 def _customer(customer: Customer | str) -> Customer:
     if isinstance(customer, Customer):
         return customer
@@ -98,7 +91,7 @@ def order_record(
     value = money.from_cents(cents)
     with transaction.atomic():
         existing = Order.objects.select_for_update().filter(pk=order_id).first()
-        dirty = {customer.pk}
+        changed = {customer.pk: order_date}
         if existing is not None:
             if existing.refund_of_id is not None:
                 raise InvalidInput(
@@ -126,7 +119,8 @@ def order_record(
                     )
             if refunds and existing.customer_id != customer.pk:
                 raise InvalidInput(_("该订单已有退款，不能更换客户"))
-            dirty.add(existing.customer_id)
+            first = min(order_date, existing.order_date)
+            changed = {customer.pk: first, existing.customer_id: first}
             existing.customer = customer
             existing.order_date = order_date
             existing.amount = value
@@ -141,8 +135,7 @@ def order_record(
                 amount=value,
                 category=category,
             )
-        commission_services.customers_mark_dirty(customer_ids=dirty)
-        _preview(dirty)
+        orders_changed(changed)
     return order
 
 
@@ -205,9 +198,10 @@ def refund_record(
                     "amount": money.format_cents(target_cents),
                 }
             )
-        dirty = {target.customer_id}
+        changed = {target.customer_id: refund_date}
         if existing is not None:
-            dirty.add(existing.customer_id)
+            first = min(refund_date, existing.order_date)
+            changed = {target.customer_id: first, existing.customer_id: first}
             existing.refund_of = target
             existing.customer_id = target.customer_id
             existing.order_date = refund_date
@@ -222,6 +216,5 @@ def refund_record(
                 amount=value,
                 refund_of=target,
             )
-        commission_services.customers_mark_dirty(customer_ids=dirty)
-        _preview(dirty)
+        orders_changed(changed)
     return refund

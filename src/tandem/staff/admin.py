@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tandem.commissions.services import customers_mark_dirty
+from tandem.core.changes import staff_changed
 
 from .models import Staff, Team
 
@@ -57,12 +57,4 @@ class StaffAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"hired_on", "left_on"} & set(form.changed_data):
-            # Who is a participant on which day changed for every account this person touches.
-            ids = set(obj.assignments.values_list("customer_id", flat=True))
-            ids |= set(obj.developed_customers.values_list("customer_id", flat=True))
-            from tandem.customers.models import Customer
-
-            ids |= set(
-                Customer.objects.filter(referred_by__in=ids).values_list("customer_id", flat=True)
-            )
-            customers_mark_dirty(customer_ids=ids)
+            staff_changed([obj.pk])

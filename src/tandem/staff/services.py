@@ -3,46 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.commissions.services import customers_mark_dirty
-from tandem.errors import InvalidInput
+from tandem.core.changes import staff_changed
+from tandem.core.errors import InvalidInput
 
 from .models import Role, Staff
-
-
-def customers_affected_by_staff(staff_ids: Iterable[str]) -> set[str]:
-    """Customers whose commission depends on whether these staff members are
-    active: those with an assignment to them or developed by them, and the
-    customers referred by those they serve (the referrer's service owner is
-    credited on referral orders)."""
-    from tandem.customers.models import Assignment, Customer, OwnerRole
-
-    ids = list(set(staff_ids))
-    found: set[str] = set()
-    served: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for customer_id, role in Assignment.objects.filter(staff_id__in=chunk).values_list(
-            "customer_id", "role"
-        ):
-            found.add(customer_id)
-            if role == OwnerRole.SERVICE:
-                served.add(customer_id)
-        found.update(
-            Customer.objects.filter(acquired_by_id__in=chunk).values_list("customer_id", flat=True)
-        )
-    served_list = list(served)
-    for start in range(0, len(served_list), 500):
-        found.update(
-            Customer.objects.filter(
-                referred_by_id__in=served_list[start : start + 500]
-            ).values_list("customer_id", flat=True)
-        )
-    return found
 
 
 def staff_upsert(
@@ -54,7 +22,7 @@ def staff_upsert(
     left_on: dt.date | None = None,
 ) -> tuple[Staff, bool]:
     """Create or update a staff member by id; returns (staff, changed).
-    A change of hired_on/left_on marks the customers it affects dirty."""
+    A change of hired_on/left_on is recorded as a change fact."""
     if not staff_id:
         raise InvalidInput(_("%(field)s不能为空") % {"field": _("员工编号")})
     if len(staff_id) > 64:
@@ -83,5 +51,5 @@ def staff_upsert(
         staff.name, staff.role, staff.hired_on, staff.left_on = name, role, hired_on, left_on
         staff.save(update_fields=["name", "role", "hired_on", "left_on"])
         if dates_changed:
-            customers_mark_dirty(customer_ids=customers_affected_by_staff([staff_id]))
+            staff_changed([staff_id])
     return staff, True

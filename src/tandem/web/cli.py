@@ -26,7 +26,7 @@ def demo(
         2000, "--customers", min=20, help="客户数量。/ Number of customers."
     ),
 ) -> None:
-    from tandem import bootstrap
+    from tandem.core import bootstrap
 
     bootstrap.setup()
     from tandem.demo import DEMO_PASSWORD, demo_load
@@ -61,7 +61,7 @@ def serve(
         help="启动前显示地址和演示账号。/ Print the address and demo logins.",
     ),
 ) -> None:
-    from tandem import bootstrap
+    from tandem.core import bootstrap
 
     bootstrap.setup()
     from django.conf import settings
