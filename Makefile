@@ -6,17 +6,29 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench demo clean
+.PHONY: install lock run test lint bench demo clean
 
-# Creates .venv and installs Tandem with its test tools; re-runs only when
-# pyproject.toml changes.
+# Creates .venv and installs Tandem with its test tools at the exact versions
+# of requirements.lock; re-runs only when pyproject.toml or the lock changes.
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Resolves pyproject.toml's ranges afresh in a scratch venv and writes the
+# versions it got to requirements.lock.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Exact versions that make install installs (Python 3.11, Linux x86_64)."; \
+	  echo "# Regenerate with: make lock (after changing dependencies in pyproject.toml)."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > requirements.lock
+	rm -rf .lock-venv
 
 # Sets up, loads the demo company into an empty database, prints where and how
 # to log in, and serves on 127.0.0.1:$(PORT).
