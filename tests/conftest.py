@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-WORKED = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples" / "worked"
+from .fixtures import WORKED
 
 TANDEM = str(Path(sys.executable).parent / "tandem")
 

@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import FrozenInstanceError
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -25,6 +24,7 @@ from tandem.commissions.engine import (
 from tandem.commissions.rules import PlanBook
 from tandem.core.money import format_cents, parse_amount_cents
 
+from ..fixtures import WORKED
 from .factories import (
     C1_ASSIGNMENTS,
     WORKED_LOOKUPS,
@@ -39,8 +39,6 @@ from .factories import (
     staff,
     summary,
 )
-
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "worked"
 
 EVERYONE = staff(S1=(None, None), S2=(None, None), V1=(None, None), V2=(None, None))
 STANDARD_ROWS = [assign("sales", "S1", "2025-01-01"), assign("service", "V1", "2025-01-01")]

@@ -6,9 +6,8 @@ from __future__ import annotations
 import csv
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "worked"
+from ..fixtures import WORKED
 
 DEFAULT_SPLITS = {
     "standard": {"sales": "0.70", "service": "0.30"},

@@ -1,17 +1,15 @@
 """Helpers for the exchange tests: small files written into a temporary
 working directory (so problem lines name them as `staff.csv:3: ...`), the
-spec's worked example, and row counts of everything an import may write."""
+worked example's four data files as text, and row counts of everything an
+import may write."""
 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from tandem.core.errors import InvalidInput
-
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "worked"
 
 STAFF = """\
 staff_id,name,role,hired_on,left_on

@@ -17,7 +17,8 @@ from tandem.sales.models import Order
 from tandem.staff.models import Staff
 from tests.facts import pending
 
-from .conftest import WORKED, clear_dirty, counts, problems, run
+from ..fixtures import WORKED
+from .conftest import clear_dirty, counts, problems, run
 
 pytestmark = pytest.mark.django_db
 

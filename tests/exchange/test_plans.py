@@ -15,7 +15,8 @@ from tandem.core.errors import InvalidInput, TandemError
 from tandem.exchange.plans import default_plan_text, plans_ensure_default, plans_load
 from tests.facts import pending
 
-from .conftest import WORKED, clear_dirty, counts
+from ..fixtures import WORKED
+from .conftest import clear_dirty, counts
 
 pytestmark = pytest.mark.django_db
 
