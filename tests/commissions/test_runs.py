@@ -147,26 +147,79 @@ def test_live_preview_of_a_new_order():
     assert rows == {("V2", "3.50"), ("S2", "1.50")}
 
 
-def line_indexes() -> set[str]:
+def line_indexes() -> dict[str, tuple]:
+    """The rebuilt line indexes present now: name -> their definition as the
+    database describes it (SQLite keeps the CREATE statement's own text, so
+    its definition is read back from the index pragmas instead)."""
     from django.db import connection
+
+    from tandem.commissions.runs import LINE_INDEXES, LINE_TABLE
 
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'commissions_commissionline'")
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [LINE_TABLE])
+            found = {name: (definition,) for name, definition in cur.fetchall()}
         else:
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'commissions_commissionline'")
-        return {r[0] for r in cur.fetchall()} & {"line_customer", "line_period"}
+            cur.execute(f"PRAGMA index_list({LINE_TABLE})")
+            found = {}
+            for _seq, name, unique, _origin, partial in cur.fetchall():
+                cur.execute(f"PRAGMA index_xinfo({name})")
+                found[name] = (unique, partial, tuple(cur.fetchall()))
+    return {name: found[name] for name in LINE_INDEXES if name in found}
 
 
-def test_first_full_run_rebuilds_the_line_indexes(monkeypatch):
+def indexes_at_each_insert(monkeypatch) -> list[dict[str, tuple]]:
+    """The line indexes present whenever a run writes lines (filled as it does)."""
+    from tandem.commissions import runs
+
+    seen: list[dict[str, tuple]] = []
+    insert = runs._insert
+
+    def observed(rows):
+        if rows:
+            seen.append(line_indexes())
+        insert(rows)
+
+    monkeypatch.setattr(runs, "_insert", observed)
+    return seen
+
+
+def test_first_full_run_writes_without_the_line_indexes_and_builds_them_again(monkeypatch):
+    from django.db import connection
+
     from tandem.commissions import runs
 
     monkeypatch.setattr(runs, "PIPELINE_MIN_CUSTOMERS", 1)
     load_worked_example()
-    assert line_indexes() == {"line_customer", "line_period"}
+    before = line_indexes()
+    assert set(before) == {"line_customer", "line_period"}
+    seen = indexes_at_each_insert(monkeypatch)
     run_commissions(full=True)
+    assert seen
+    if connection.vendor == "sqlite":
+        assert seen == [{}] * len(seen)
+    else:
+        # Dropping an index locks the table against every reader (the workers
+        # included) until the commit: PostgreSQL keeps them.
+        assert seen == [before] * len(seen)
+    assert line_indexes() == before
     assert exported() == expected_lines()
-    assert line_indexes() == {"line_customer", "line_period"}
+
+
+def test_a_full_run_over_stored_lines_keeps_the_line_indexes(monkeypatch):
+    from tandem.commissions import runs
+    from tandem.sales.models import Order
+
+    monkeypatch.setattr(runs, "PIPELINE_MIN_CUSTOMERS", 1)
+    load_worked_example()
+    run_commissions()
+    before = line_indexes()
+    Order.objects.create(order_id="O9", customer_id="C1", order_date=date(2026, 6, 2), amount=Decimal("10.00"))
+    seen = indexes_at_each_insert(monkeypatch)
+    result = run_commissions(full=True)
+    assert result.lines_written == 2
+    assert seen == [before]
+    assert line_indexes() == before
 
 
 def test_a_changed_customer_rewrites_only_its_changed_lines():
