@@ -1,4 +1,5 @@
-"""Spec §1, §2 and §4 on the pure rule functions."""
+"""Spec §1, §2 and §4 on the pure rule functions; §1 (who is on the account
+on a day) through the engine, which finds participants with code of its own."""
 
 from __future__ import annotations
 
@@ -12,29 +13,39 @@ from tandem.commissions.rules import (
     SALES,
     SERVICE,
     PlanBook,
-    StaffActivity,
     make_splitter,
-    participant,
     split_pool,
     validate_plan,
 )
 from tandem.core.money import pool_cents, ratio
 
-from .factories import D, assign, plan, staff
+from .factories import D, assign, history, lookups, order, plan, run, staff
 
 # --------------------------------------------------------------------------- #
 # §1 dates and who is on the account
 # --------------------------------------------------------------------------- #
 
 
-def test_rule_1_active_from_hired_on_until_the_day_before_left_on():
-    s = StaffActivity(D("2024-01-01"), D("2026-03-01"))
-    assert not s.is_active(D("2023-12-31"))
-    assert s.is_active(D("2024-01-01"))
-    assert s.is_active(D("2026-02-28"))
+def participant(rows, d, people) -> str | None:
+    """The participant of the rows' role on ``d`` as runs find it: the staff
+    member compute_customer credits for an order of that day, None when the
+    order goes unassigned (the rows are the customer's only ones)."""
+    (role,) = {row.role for row in rows}
+    (line,) = run(history("C9", [order("P", d.isoformat(), 10000)], assignments=rows), lookups(people)).lines
+    assert line.role == (role if line.staff_id else "unassigned")
+    return line.staff_id or None
+
+
+@pytest.mark.parametrize("role", ["sales", "service"])
+def test_rule_1_active_from_hired_on_until_the_day_before_left_on(role):
+    people = staff(S1=("2024-01-01", "2026-03-01"))
+    rows = [assign(role, "S1", "1900-01-01")]
+    assert participant(rows, D("2023-12-31"), people) is None
+    assert participant(rows, D("2024-01-01"), people) == "S1"
+    assert participant(rows, D("2026-02-28"), people) == "S1"
     # left_on is the first day the person no longer works here
-    assert not s.is_active(D("2026-03-01"))
-    assert StaffActivity(None, None).is_active(D("1900-01-01"))
+    assert participant(rows, D("2026-03-01"), people) is None
+    assert participant(rows, D("1900-01-01"), staff(S1=(None, None))) == "S1"
 
 
 def test_rule_1_assignment_valid_to_is_exclusive():
@@ -50,7 +61,10 @@ def test_rule_1_assignment_valid_to_is_exclusive():
 def test_rule_1_gap_between_rows_has_no_participant():
     people = staff(S1=(None, None), S2=(None, None))
     rows = [assign("sales", "S1", "2025-01-01", "2025-02-01"), assign("sales", "S2", "2025-03-01")]
+    assert participant(rows, D("2025-01-31"), people) == "S1"
+    assert participant(rows, D("2025-02-01"), people) is None  # valid_to: the row has ended
     assert participant(rows, D("2025-02-15"), people) is None
+    assert participant(rows, D("2025-03-01"), people) == "S2"
 
 
 def test_rule_1_departed_owner_is_no_participant():
