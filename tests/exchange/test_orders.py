@@ -225,8 +225,18 @@ def test_large_loads_rebuild_the_indexes(base, write, monkeypatch):
     before_indexes = sorted(importers._secondary_indexes(table))
     postgres = connection.vendor == "postgresql"
     before_keys = sorted(importers._foreign_keys(table)) if postgres else []
+    # What the table has while the new rows go in.
+    during = []
+    insert = importers._insert_orders
+
+    def observed(*args, **kwargs):
+        during.append((importers._secondary_indexes(table), importers._foreign_keys(table) if postgres else []))
+        return insert(*args, **kwargs)
+
+    monkeypatch.setattr(importers, "_insert_orders", observed)
     [result] = run("new.csv")
     assert result.created == 201
+    assert during == [([], [])]
     assert sorted(importers._secondary_indexes(table)) == before_indexes
     assert len(before_indexes) >= 2  # PostgreSQL adds "_like" indexes
     if postgres:
