@@ -74,12 +74,12 @@ def test_explain_prints_every_line_with_its_reason(worked):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.startswith("订单 O3：客户 华东机电有限公司（C1），2026-04-02，金额 2000.00 元，提成明细 4 行。")
-    assert "[2026-04] 刘洋 V2 · 客服 · 流失销售开发的客户 · 销售提成 · 70.00" in out
+    assert "[2026-04] 刘洋 V2 · 客服 · 继承客户（开发销售已离职） · 销售提成 · 70.00" in out
     assert "提成池 = 2000.00 × 5% = 100.00；刘洋 作为客服占 70%，得 70.00。" in out
     assert "冲回 -17.50，记入 2026-05" in out
     english = worked("--lang", "en", "commissions", "explain", "O3").stdout
     assert english.startswith("Order O3: customer 华东机电有限公司 (C1), 2026-04-02, amount 2000.00 CNY, 4 commission lines.")
-    assert "Pool = 2000.00 × 5% = 100.00; 刘洋, as service, takes 70%: 70.00." in english
+    assert "Pool = 2000.00 × 5% = 100.00; 刘洋, as Service, takes 70%: 70.00." in english
 
 
 def test_explain_unknown_order_is_one_clear_line(worked):

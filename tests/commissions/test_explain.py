@@ -1,4 +1,5 @@
-"""Spec §7: every sale and clawback line explains itself, zh-Hans and English."""
+"""Spec §7: every sale and clawback line explains itself, zh-Hans and English,
+naming roles and scenarios with the one vocabulary's labels."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from fractions import Fraction
 
 import pytest
 
-from tandem.commissions.explain import _pct_fraction, explain_line, explain_order
+from tandem.commissions import explain
+from tandem.commissions.explain import _pct_fraction
+from tandem.commissions.vocabulary import explain_words
 
 from .factories import (
     C1_ASSIGNMENTS,
@@ -24,6 +27,14 @@ from .factories import (
 NAMES = {"S1": "张伟", "S2": "李娜", "V1": "王芳", "V2": "刘洋"}
 
 
+def explain_line(line, lang="zh-hans", **names):
+    return explain.explain_line(line, lang, words=explain_words(lang), **names)
+
+
+def explain_order(lines, lang="zh-hans", **names):
+    return explain.explain_order(lines, lang, words=explain_words(lang), **names)
+
+
 def _o3_lines(with_refund: bool = False):
     h = history(
         "C1",
@@ -39,7 +50,7 @@ def test_inherited_sale_line_in_zh():
     service = _o3_lines()[1]
     assert explain_line(service, staff_names=NAMES) == (
         "订单 O3（2026-04-02，金额 2000.00）适用方案「默认协作方案」（2026-04-01 起）："
-        "客户的开发人 张伟 已于 2026-03-01 离职，按「流失销售开发的客户」场景（客服 70% / 销售 30%），"
+        "客户的开发人 张伟 已于 2026-03-01 离职，按「继承客户（开发销售已离职）」场景（客服 70% / 销售 30%），"
         "规则依据：“流失销售开发的客户：客服维护为主 70%，新销售跟进 30%”。"
         "提成池 = 2000.00 × 5% = 100.00；刘洋 作为客服占 70%，得 70.00。"
     )
@@ -50,10 +61,10 @@ def test_inherited_sale_line_in_english():
     assert explain_line(service, lang="en", staff_names=NAMES) == (
         'Order O3 (2026-04-02, amount 2000.00) falls under plan "默认协作方案" '
         "(in force from 2026-04-01): the customer's developer 张伟 left on 2026-03-01, so "
-        'the "customer of a departed salesperson" scenario applies (service 70% / sales 30%); '
+        'the "Inherited customer (developer has left)" scenario applies (Service 70% / Sales 30%); '
         'the rule: "customers developed by a salesperson who left: service leads with 70%, '
         'the new salesperson follows up with 30%". '
-        "Pool = 2000.00 × 5% = 100.00; 刘洋, as service, takes 70%: 70.00."
+        "Pool = 2000.00 × 5% = 100.00; 刘洋, as Service, takes 70%: 70.00."
     )
 
 
@@ -87,7 +98,7 @@ def test_renormalised_weight_names_the_absent_role():
         "得 5.00。"
     )
     assert explain_line(line, lang="en", staff_names=NAMES).endswith(
-        "王芳, as service, takes 100% (the plan says 70%; sales had no active holder that day, "
+        "王芳, as Service, takes 100% (the plan says 70%; Sales had no active holder that day, "
         "so its 30% went to the roles that had one, in proportion): 5.00."
     )
 
@@ -98,7 +109,9 @@ def test_unassigned_line_says_it_is_kept():
         "提成池 = 80.00 × 5% = 4.00；销售、客服当天都没有在职负责人，整笔 4.00 记为一条"
         "“未分配”行（不归任何人），留待处理，不会丢失。"
     )
-    assert "sales and service had no active holder that day" in explain_line(line, lang="en")
+    english = explain_line(line, lang="en")
+    assert "Sales and Service had no active holder that day" in english
+    assert '"Unassigned" line (nobody\'s)' in english
 
 
 def test_referral_line_names_the_referrer_and_the_rule_source():
@@ -139,6 +152,13 @@ def test_explain_order_opens_with_the_share_of_the_pool():
     assert texts[0] == "订单 O3 的提成池 100.00 分配为：李娜（销售）30.00、刘洋（客服）70.00。"
     assert len(texts) == 5
     assert explain_order([], lang="en") == []
+
+
+def test_without_words_the_pure_explanation_names_the_codes():
+    service = _o3_lines()[1]
+    text = explain.explain_line(service, staff_names=NAMES)
+    assert "按「inherited」场景（service 70% / sales 30%）" in text
+    assert text.endswith("刘洋 作为service占 70%，得 70.00。")
 
 
 def test_unknown_language_is_refused():

@@ -162,6 +162,24 @@ def test_home_shows_the_salespersons_own_commission_and_nobody_elses(client, sho
     assert "我的提成" not in text(client.get("/"))  # finance has no commission of its own
 
 
+def test_home_names_roles_scenarios_and_kinds_with_the_vocabulary_labels(client, shop):
+    from django.utils import timezone
+
+    from tandem.commissions.models import CommissionLine
+
+    today = timezone.localdate()
+    CommissionLine.objects.create(
+        period=today.strftime("%Y-%m"), order_id="ORD-INH", customer_id="C001", staff_id="S1",
+        role="sales", scenario="inherited", kind="clawback", line_date=today, amount_cents=-500,
+    )
+    login(client, "s1")
+    body = text(client.get("/"))
+    assert "继承客户（开发销售已离职）" in body and "退款冲回" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = text(client.get("/"))
+    assert "Inherited customer (developer has left)" in body and "Refund clawback" in body
+
+
 def test_salesperson_home_query_count_is_bounded(client, shop, django_assert_max_num_queries):
     login(client, "s1")
     with django_assert_max_num_queries(8):

@@ -1,14 +1,30 @@
-"""Admin of the commission data. Lines are written only by runs: their admin
-is read-only. Plans are edited here like any record; a plan edit can move
-every customer's commission, so it records a change of the plans."""
+"""Admin of the commission data. Lines, runs, period locks and their events,
+and statements are shown here and written only by their services, for
+superusers too: a month is locked by `period_lock` and unlocked by
+`period_unlock` (the lock page, and the unlock page of a locked month, both
+audited by the services' PeriodEvent), statements are issued and marked
+paid by the statements services (actions). Plans are edited here like any
+record; a plan edit can move every customer's commission, so it records a
+change of the plans."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from tandem.core.admin import ReadOnlyAdmin
 from tandem.core.changes import plans_changed
+from tandem.core.errors import TandemError
+from tandem.core.money import from_cents
 
 from .models import (
     CommissionLine,
@@ -18,55 +34,13 @@ from .models import (
     Plan,
     Statement,
 )
+from .periods import period_lock, period_unlock
 from .permissions import visible_staff_ids
+from .statements import statements_issue, statements_mark_paid
 
 
 def _mark_all_dirty() -> None:
     plans_changed(None)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def _fixed_filter(field: str, title, choices):
-    """A list filter with known values: no DISTINCT scan of a large table."""
-
-    class Fixed(admin.SimpleListFilter):
-        parameter_name = field
-
-        def lookups(self, request, model_admin):
-            return choices
-
-        def queryset(self, request, queryset):
-            return queryset.filter(**{field: self.value()}) if self.value() else queryset
-
-    Fixed.title = title
-    return Fixed
-
-
-RoleFilter = _fixed_filter(
-    "role",
-    _("角色"),
-    [
-        ("sales", _("销售")),
-        ("service", _("客服")),
-        ("referrer_service", _("转介绍客服")),
-        ("unassigned", _("未分配")),
-    ],
-)
-ScenarioFilter = _fixed_filter(
-    "scenario",
-    _("场景"),
-    [("standard", _("标准")), ("inherited", _("继承客户")), ("referral", _("转介绍"))],
-)
 
 
 class StaffScopedMixin(admin.ModelAdmin):
@@ -110,7 +84,8 @@ class CommissionLineAdmin(StaffScopedMixin, ReadOnlyAdmin):
         "line_date",
         "amount_display",
     ]
-    list_filter = ["kind", RoleFilter, ScenarioFilter, "period"]
+    # Filters of fields with choices list the choices: no scan of the table.
+    list_filter = ["kind", "role", "scenario", "period"]
     search_fields = ["=order_id", "=customer_id", "=staff_id", "refund_id"]
     ordering = ["-period", "order_id", "role"]
     show_full_result_count = False
@@ -121,11 +96,106 @@ class CommissionLineAdmin(StaffScopedMixin, ReadOnlyAdmin):
         return obj.amount
 
 
+class LockForm(forms.Form):
+    # Not required and no format here: period_lock states the rule.
+    period = forms.CharField(label=_("期间"), required=False, help_text=_("YYYY-MM，如 2026-04"))
+
+
+class UnlockForm(forms.Form):
+    # The length is the audit column's; whether a reason is given is period_unlock's rule.
+    reason = forms.CharField(
+        label=_("解锁原因"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+
 @admin.register(PeriodLock)
-class PeriodLockAdmin(admin.ModelAdmin):
-    list_display = ["period", "locked_at", "locked_by"]
+class PeriodLockAdmin(ReadOnlyAdmin):
+    list_display = ["period", "locked_at", "locked_by", "unlock_link"]
     list_select_related = ["locked_by"]
-    raw_id_fields = ["locked_by"]
+    actions = ["issue_statements"]
+
+    def has_lock_permission(self, request) -> bool:
+        # period_lock asks nothing of its caller (the command line runs it
+        # as the operating-system user); here, who edits locks by role:
+        # finance and admin (staff.accounts).
+        return request.user.has_perm("commissions.add_periodlock")
+
+    def has_issue_permission(self, request) -> bool:
+        return request.user.has_perm("commissions.add_statement")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("lock/", view(self.lock_view), name="commissions_periodlock_lock"),
+            path("<path:object_id>/unlock/", view(self.unlock_view), name="commissions_periodlock_unlock"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("操作"))
+    def unlock_link(self, obj):
+        url = reverse("admin:commissions_periodlock_unlock", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("解锁…"))
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"has_lock_permission": self.has_lock_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def _page(self, request, template: str, title: str, **context) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            f"admin/commissions/periodlock/{template}",
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **context},
+        )
+
+    def lock_view(self, request):
+        if not self.has_lock_permission(request):
+            raise PermissionDenied
+        form = LockForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            period = form.cleaned_data["period"]
+            try:
+                period_lock(period=period, user=request.user, actor=request.user.get_username())
+            except TandemError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, gettext("%(period)s 已锁账。") % {"period": period}, messages.SUCCESS)
+                return redirect("admin:commissions_periodlock_changelist")
+        return self._page(request, "lock.html", gettext("锁账"), form=form)
+
+    def unlock_view(self, request, object_id):
+        lock = self.get_object(request, unquote(object_id))
+        if lock is None:
+            self.message_user(request, gettext("%(period)s 未锁账。") % {"period": unquote(object_id)}, messages.WARNING)
+            return redirect("admin:commissions_periodlock_changelist")
+        if not self.has_view_permission(request, lock):
+            raise PermissionDenied
+        form = UnlockForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            # Who may unlock, and when, is period_unlock's to say.
+            try:
+                period_unlock(period=lock.period, user=request.user, reason=form.cleaned_data["reason"])
+            except TandemError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, gettext("%(period)s 已解锁。") % {"period": lock.period}, messages.SUCCESS)
+                return redirect("admin:commissions_periodlock_changelist")
+        return self._page(
+            request, "unlock.html", gettext("解锁 %(period)s") % {"period": lock.period}, form=form, original=lock
+        )
+
+    @admin.action(description=_("为所选月份出具结算单"), permissions=["issue"])
+    def issue_statements(self, request, queryset):
+        for period in queryset.order_by("period").values_list("period", flat=True):
+            try:
+                issued = statements_issue(period=period)
+            except TandemError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(period)s 出具结算单 %(n)d 份。") % {"period": period, "n": len(issued)},
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(PeriodEvent)
@@ -137,17 +207,32 @@ class PeriodEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(StaffScopedMixin, admin.ModelAdmin):
+class StatementAdmin(StaffScopedMixin, ReadOnlyAdmin):
     list_display = ["period", "staff_id", "status", "total_display", "issued_at", "paid_at"]
     list_filter = ["status", "period"]
     search_fields = ["=staff_id", "period"]
     ordering = ["-period", "staff_id"]
+    actions = ["mark_paid"]
+
+    def has_pay_permission(self, request) -> bool:
+        return request.user.has_perm("commissions.change_statement")
 
     @admin.display(description=_("合计（元）"), ordering="total_cents")
     def total_display(self, obj):
-        from tandem.core.money import from_cents
-
         return from_cents(obj.total_cents)
+
+    @admin.action(description=_("将所选结算单标记为已发放"), permissions=["pay"])
+    def mark_paid(self, request, queryset):
+        paid: dict[str, int] = {}
+        for period, staff_id in queryset.order_by("period", "staff_id").values_list("period", "staff_id"):
+            try:
+                paid[period] = paid.get(period, 0) + statements_mark_paid(period=period, staff_id=staff_id)
+            except TandemError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        for period, n in paid.items():
+            self.message_user(
+                request, gettext("%(period)s 已标记发放 %(n)d 份。") % {"period": period, "n": n}, messages.SUCCESS
+            )
 
 
 @admin.register(CommissionRun)

@@ -3,79 +3,60 @@
 Pure Python over ``engine.Line``: the order, the plan, the scenario and the
 rule's source, the rate and whether it is a category rate, the pool, the
 weight after renormalisation, and for a clawback the refund and the sale line
-it corrects. zh-Hans by default, English with ``lang='en'``.
+it corrects. zh-Hans by default, English with ``lang='en'``. Roles and
+scenarios are named with the ``Words`` the caller passes (the labels of
+commissions.vocabulary); without them, by their codes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
 from tandem.commissions.engine import CLAWBACK, RATE_CATEGORY, Line
-from tandem.commissions.rules import (
-    INHERITED,
-    REFERRAL,
-    REFERRER_SERVICE,
-    ROLE_RANK,
-    SALES,
-    SERVICE,
-    STANDARD,
-    UNASSIGNED,
-)
+from tandem.commissions.rules import INHERITED, REFERRAL, ROLE_RANK, STANDARD, UNASSIGNED
 from tandem.core.money import format_cents, pool_cents, ratio
 
 ZH = "zh-hans"
 EN = "en"
 
-ROLE_NAMES: Mapping[str, Mapping[str, str]] = {
-    ZH: {
-        SALES: "销售",
-        SERVICE: "客服",
-        REFERRER_SERVICE: "介绍人客户的客服",
-        UNASSIGNED: "未分配",
-    },
-    EN: {
-        SALES: "sales",
-        SERVICE: "service",
-        REFERRER_SERVICE: "service of the referring customer",
-        UNASSIGNED: "unassigned",
-    },
-}
 
-# Scenario name and the source text of its rule (the spec's table, "from the
-# seed's text").
-SCENARIO_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What the reader calls each role and scenario, in the language asked
+    for. The labels are Tandem's one vocabulary (commissions.vocabulary);
+    this module stays free of Django, so the caller passes them in. Without
+    them a sentence names the codes."""
+
+    roles: Mapping[str, str] = field(default_factory=dict)
+    scenarios: Mapping[str, str] = field(default_factory=dict)
+
+    def role(self, code: str) -> str:
+        return self.roles.get(code, code)
+
+    def scenario(self, code: str) -> str:
+        return self.scenarios.get(code, code)
+
+
+CODES = Words()
+
+# The source text of each scenario's rule (the spec's table, "from the
+# seed's text"), quoted in the explanation.
+SCENARIO_SOURCES: Mapping[str, Mapping[str, str]] = {
     ZH: {
-        STANDARD: (
-            "常规协作",
-            "客服 30% 提成（维护、跟单、对账），销售 70%（新客户开发、大客户维护）",
-        ),
-        INHERITED: (
-            "流失销售开发的客户",
-            "流失销售开发的客户：客服维护为主 70%，新销售跟进 30%",
-        ),
-        REFERRAL: (
-            "老客户转介绍",
-            "老客户介绍的新客户，功劳记到维护老客户的客服",
-        ),
+        STANDARD: "客服 30% 提成（维护、跟单、对账），销售 70%（新客户开发、大客户维护）",
+        INHERITED: "流失销售开发的客户：客服维护为主 70%，新销售跟进 30%",
+        REFERRAL: "老客户介绍的新客户，功劳记到维护老客户的客服",
     },
     EN: {
-        STANDARD: (
-            "standard collaboration",
-            "service 30% (account care, order follow-up, reconciliation), "
-            "sales 70% (new-customer development, key-account care)",
-        ),
-        INHERITED: (
-            "customer of a departed salesperson",
-            "customers developed by a salesperson who left: service leads with 70%, "
-            "the new salesperson follows up with 30%",
-        ),
-        REFERRAL: (
-            "referral by an existing customer",
-            "a new customer introduced by an existing customer: the credit goes to "
-            "the service person who looks after the existing customer",
-        ),
+        STANDARD: "service 30% (account care, order follow-up, reconciliation), "
+        "sales 70% (new-customer development, key-account care)",
+        INHERITED: "customers developed by a salesperson who left: service leads with 70%, "
+        "the new salesperson follows up with 30%",
+        REFERRAL: "a new customer introduced by an existing customer: the credit goes to "
+        "the service person who looks after the existing customer",
     },
 }
 
@@ -115,10 +96,6 @@ def _pct_fraction(value: Fraction) -> str:
     return f"≈{whole}.{frac:02d}%"
 
 
-def _role(role: str, lang: str) -> str:
-    return ROLE_NAMES[lang].get(role, role)
-
-
 def _person(staff_id: str | None, names: Mapping[str, str] | None) -> str:
     if not staff_id:
         return ""
@@ -127,9 +104,9 @@ def _person(staff_id: str | None, names: Mapping[str, str] | None) -> str:
     return staff_id
 
 
-def _split_text(line: Line, lang: str) -> str:
+def _split_text(line: Line, words: Words) -> str:
     weights = sorted(line.split_weights, key=lambda rw: (-rw[1], ROLE_RANK.get(rw[0], 9)))
-    return " / ".join(f"{_role(r, lang)} {_pct_decimal(w)}" for r, w in weights)
+    return " / ".join(f"{words.role(r)} {_pct_decimal(w)}" for r, w in weights)
 
 
 def _nominal_of(line: Line, role: str) -> Decimal | None:
@@ -143,9 +120,9 @@ def _pool_for(line: Line, amount_cents: int) -> int:
     return pool_cents(amount_cents, ratio(line.rate))
 
 
-def _absent_parts(line: Line, lang: str) -> tuple[str, str]:
+def _absent_parts(line: Line, lang: str, words: Words) -> tuple[str, str]:
     """The absent roles' names and their nominal weights, joined for ``lang``."""
-    names = [_role(role, lang) for role in line.absent_roles]
+    names = [words.role(role) for role in line.absent_roles]
     weights = []
     for role in line.absent_roles:
         w = _nominal_of(line, role)
@@ -162,9 +139,9 @@ def _and(items: list[str]) -> str:
 
 
 def _context_zh(
-    line: Line, names: Mapping[str, str] | None, customers: Mapping[str, str] | None
+    line: Line, names: Mapping[str, str] | None, customers: Mapping[str, str] | None, words: Words
 ) -> str:
-    name, source = SCENARIO_TEXTS[ZH].get(line.scenario, (line.scenario, ""))
+    name, source = words.scenario(line.scenario), SCENARIO_SOURCES[ZH].get(line.scenario, "")
     head = (
         f"订单 {line.order_id}（{line.order_date.isoformat()}，金额 "
         f"{format_cents(line.order_amount_cents)}）适用方案「{line.plan_name}」"
@@ -178,7 +155,7 @@ def _context_zh(
         referrer = (customers or {}).get(line.referrer_id, line.referrer_id)
         customer = (customers or {}).get(line.customer_id, line.customer_id)
         reason = f"这是客户 {customer} 的首单，该客户由老客户 {referrer} 介绍，"
-    split = _split_text(line, ZH)
+    split = _split_text(line, words)
     scenario = f"按「{name}」场景（{split}）" if split else f"按「{name}」场景"
     if source:
         scenario += f"，规则依据：“{source}”"
@@ -186,9 +163,9 @@ def _context_zh(
 
 
 def _context_en(
-    line: Line, names: Mapping[str, str] | None, customers: Mapping[str, str] | None
+    line: Line, names: Mapping[str, str] | None, customers: Mapping[str, str] | None, words: Words
 ) -> str:
-    name, source = SCENARIO_TEXTS[EN].get(line.scenario, (line.scenario, ""))
+    name, source = words.scenario(line.scenario), SCENARIO_SOURCES[EN].get(line.scenario, "")
     head = (
         f"Order {line.order_id} ({line.order_date.isoformat()}, amount "
         f'{format_cents(line.order_amount_cents)}) falls under plan "{line.plan_name}" '
@@ -205,7 +182,7 @@ def _context_en(
             f"this is the first order of customer {customer}, who was referred by "
             f"existing customer {referrer}, so "
         )
-    split = _split_text(line, EN)
+    split = _split_text(line, words)
     scenario = f'the "{name}" scenario applies' + (f" ({split})" if split else "")
     if source:
         scenario += f'; the rule: "{source}"'
@@ -239,50 +216,50 @@ def _pool_en(line: Line) -> str:
     return text
 
 
-def _share_zh(line: Line) -> str:
+def _share_zh(line: Line, words: Words) -> str:
     share = _pct_fraction(line.weight)
     if not line.absent_roles:
         return share
     nominal = _pct_decimal(line.nominal_weight) if line.nominal_weight is not None else "0%"
-    roles, weights = _absent_parts(line, ZH)
+    roles, weights = _absent_parts(line, ZH, words)
     return (
         f"{share}（方案原定 {nominal}；{roles}当天没有在职负责人，"
         f"其 {weights} 按比例并入有人负责的角色）"
     )
 
 
-def _share_en(line: Line) -> str:
+def _share_en(line: Line, words: Words) -> str:
     share = _pct_fraction(line.weight)
     if not line.absent_roles:
         return share
     nominal = _pct_decimal(line.nominal_weight) if line.nominal_weight is not None else "0%"
-    roles, weights = _absent_parts(line, EN)
+    roles, weights = _absent_parts(line, EN, words)
     return (
         f"{share} (the plan says {nominal}; {roles} had no active holder that day, "
         f"so its {weights} went to the roles that had one, in proportion)"
     )
 
 
-def _sale_zh(line: Line, names: Mapping[str, str] | None) -> str:
+def _sale_zh(line: Line, names: Mapping[str, str] | None, words: Words) -> str:
     pool = _pool_zh(line)
     if line.role == UNASSIGNED:
-        absent, _ = _absent_parts(line, ZH)
+        absent, _ = _absent_parts(line, ZH, words)
         who = f"{absent}当天都没有在职负责人" if absent else "当天没有可计提的在职负责人"
         return (
             f"{pool}；{who}，整笔 {format_cents(line.amount_cents)} 记为一条"
-            f"“未分配”行（不归任何人），留待处理，不会丢失。"
+            f"“{words.role(UNASSIGNED)}”行（不归任何人），留待处理，不会丢失。"
         )
     person = _person(line.staff_id, names)
     return (
-        f"{pool}；{person} 作为{_role(line.role, ZH)}占 {_share_zh(line)}，"
+        f"{pool}；{person} 作为{words.role(line.role)}占 {_share_zh(line, words)}，"
         f"得 {format_cents(line.amount_cents)}。"
     )
 
 
-def _sale_en(line: Line, names: Mapping[str, str] | None) -> str:
+def _sale_en(line: Line, names: Mapping[str, str] | None, words: Words) -> str:
     pool = _pool_en(line)
     if line.role == UNASSIGNED:
-        absent, _ = _absent_parts(line, EN)
+        absent, _ = _absent_parts(line, EN, words)
         who = (
             f"{absent} had no active holder that day"
             if absent
@@ -290,25 +267,25 @@ def _sale_en(line: Line, names: Mapping[str, str] | None) -> str:
         )
         return (
             f"{pool}; {who}, so the whole {format_cents(line.amount_cents)} is one "
-            f'"unassigned" line (nobody\'s), kept for follow-up, never lost.'
+            f'"{words.role(UNASSIGNED)}" line (nobody\'s), kept for follow-up, never lost.'
         )
     person = _person(line.staff_id, names)
     return (
-        f"{pool}; {person}, as {_role(line.role, EN)}, takes {_share_en(line)}: "
+        f"{pool}; {person}, as {words.role(line.role)}, takes {_share_en(line, words)}: "
         f"{format_cents(line.amount_cents)}."
     )
 
 
-def _clawback_zh(line: Line, names: Mapping[str, str] | None) -> str:
+def _clawback_zh(line: Line, names: Mapping[str, str] | None, words: Words) -> str:
     before_f = line.refunded_before_cents or 0
     after_f = line.refunded_after_cents or 0
     amount = line.order_amount_cents
     pool_before = _pool_for(line, amount - before_f)
     pool_after = _pool_for(line, amount - after_f)
     who = (
-        "“未分配”行"
+        f"“{words.role(UNASSIGNED)}”行"
         if line.role == UNASSIGNED
-        else f"{_person(line.staff_id, names)} 作为{_role(line.role, ZH)}（占 {_share_zh(line)}）"
+        else f"{_person(line.staff_id, names)} 作为{words.role(line.role)}（占 {_share_zh(line, words)}）"
     )
     return (
         f"{line.line_date.isoformat()} 退款 {line.refund_id} 退回 "
@@ -322,17 +299,17 @@ def _clawback_zh(line: Line, names: Mapping[str, str] | None) -> str:
     )
 
 
-def _clawback_en(line: Line, names: Mapping[str, str] | None) -> str:
+def _clawback_en(line: Line, names: Mapping[str, str] | None, words: Words) -> str:
     before_f = line.refunded_before_cents or 0
     after_f = line.refunded_after_cents or 0
     amount = line.order_amount_cents
     pool_before = _pool_for(line, amount - before_f)
     pool_after = _pool_for(line, amount - after_f)
     who = (
-        'the "unassigned" line'
+        f'the "{words.role(UNASSIGNED)}" line'
         if line.role == UNASSIGNED
-        else f"{_person(line.staff_id, names)}'s share as {_role(line.role, EN)} "
-        f"({_share_en(line)})"
+        else f"{_person(line.staff_id, names)}'s share as {words.role(line.role)} "
+        f"({_share_en(line, words)})"
     )
     return (
         f"Refund {line.refund_id} on {line.line_date.isoformat()} returned "
@@ -352,22 +329,28 @@ def explain_line(
     lang: str = ZH,
     staff_names: Mapping[str, str] | None = None,
     customer_names: Mapping[str, str] | None = None,
+    words: Words = CODES,
 ) -> str:
     """Why ``line`` exists, in zh-Hans (default) or English (``lang='en'``).
 
     ``staff_names`` maps staff_id to a display name and ``customer_names``
-    customer_id to one; ids are shown where a name is missing."""
+    customer_id to one; ids are shown where a name is missing. ``words``
+    names the roles and scenarios in the same language."""
     lang = _lang(lang)
     if lang == ZH:
-        context = _context_zh(line, staff_names, customer_names)
+        context = _context_zh(line, staff_names, customer_names, words)
         body = (
-            _clawback_zh(line, staff_names)
+            _clawback_zh(line, staff_names, words)
             if line.kind == CLAWBACK
-            else _sale_zh(line, staff_names)
+            else _sale_zh(line, staff_names, words)
         )
         return context + body
-    context = _context_en(line, staff_names, customer_names)
-    body = _clawback_en(line, staff_names) if line.kind == CLAWBACK else _sale_en(line, staff_names)
+    context = _context_en(line, staff_names, customer_names, words)
+    body = (
+        _clawback_en(line, staff_names, words)
+        if line.kind == CLAWBACK
+        else _sale_en(line, staff_names, words)
+    )
     return context + " " + body
 
 
@@ -376,6 +359,7 @@ def explain_order(
     lang: str = ZH,
     staff_names: Mapping[str, str] | None = None,
     customer_names: Mapping[str, str] | None = None,
+    words: Words = CODES,
 ) -> list[str]:
     """For each order among ``lines`` (in order_id order): one sentence on how
     its pool was shared, then the explanation of each of its lines."""
@@ -391,9 +375,9 @@ def explain_order(
             first = sales[0]
             if lang == ZH:
                 shares = "、".join(
-                    f"未分配 {format_cents(ln.amount_cents)}"
+                    f"{words.role(UNASSIGNED)} {format_cents(ln.amount_cents)}"
                     if ln.role == UNASSIGNED
-                    else f"{_person(ln.staff_id, staff_names)}（{_role(ln.role, ZH)}）"
+                    else f"{_person(ln.staff_id, staff_names)}（{words.role(ln.role)}）"
                     f"{format_cents(ln.amount_cents)}"
                     for ln in sales
                 )
@@ -402,9 +386,9 @@ def explain_order(
                 )
             else:
                 shares = ", ".join(
-                    f"unassigned {format_cents(ln.amount_cents)}"
+                    f"{words.role(UNASSIGNED)} {format_cents(ln.amount_cents)}"
                     if ln.role == UNASSIGNED
-                    else f"{_person(ln.staff_id, staff_names)} ({_role(ln.role, EN)}) "
+                    else f"{_person(ln.staff_id, staff_names)} ({words.role(ln.role)}) "
                     f"{format_cents(ln.amount_cents)}"
                     for ln in sales
                 )
@@ -412,5 +396,5 @@ def explain_order(
                     f"The pool of order {order_id}, {format_cents(first.pool_cents)}, "
                     f"is shared as: {shares}."
                 )
-        out.extend(explain_line(ln, lang, staff_names, customer_names) for ln in group)
+        out.extend(explain_line(ln, lang, staff_names, customer_names, words) for ln in group)
     return out

@@ -16,29 +16,15 @@ from tandem.core.errors import TandemError
 from tandem.core.money import format_cents
 
 from . import engine, explain
-from .models import CommissionLine
+from .models import CommissionLine, Statement
 from .runs import _Dates, load_plans, load_staff, read_histories
 from .selectors import customer_pending, staff_names, statement_for
-
-KIND_NAMES = {
-    "sale": ("销售提成", "sale"),
-    "clawback": ("退款冲回", "clawback"),
-    "adjustment": ("调整", "adjustment"),
-}
+from .vocabulary import Kind, LineRole, Scenario, explain_words, label
 
 
 def _role_word(role: str, lang: str) -> str:
-    return explain.ROLE_NAMES[explain.EN if lang == "en" else explain.ZH].get(role, role)
-
-
-def _scenario_word(scenario: str, lang: str) -> str:
-    texts = explain.SCENARIO_TEXTS[explain.EN if lang == "en" else explain.ZH]
-    return texts[scenario][0] if scenario in texts else scenario
-
-
-def _kind_word(kind: str, lang: str) -> str:
-    zh, en = KIND_NAMES.get(kind, (kind, kind))
-    return en if lang == "en" else zh
+    with translation.override(lang):
+        return label(LineRole, role)
 
 
 def _truth_lines(customer_id: str) -> list[engine.Line]:
@@ -101,6 +87,7 @@ def explain_lines(*, order_id: str, lang: str = "zh-hans") -> list[tuple[Commiss
     for t in truth:
         true_amounts[(t.period, t.staff_id, t.role)] += t.amount_cents
 
+    words = explain_words(lang)
     out = []
     for line in stored:
         name = names.get(line.staff_id, line.staff_id)
@@ -111,7 +98,7 @@ def explain_lines(*, order_id: str, lang: str = "zh-hans") -> list[tuple[Commiss
         else:
             fact = facts.get((line.staff_id, line.role, line.kind, line.refund_id, line.line_date))
             if fact is not None and fact.amount_cents == line.amount_cents:
-                text = explain.explain_line(fact, lang=lang, staff_names=names)
+                text = explain.explain_line(fact, lang=lang, staff_names=names, words=words)
             else:
                 with translation.override(lang):
                     text = _("该明细按计算时的数据生成；数据已变更，下次运行提成计算时会更新或调整。")
@@ -147,14 +134,14 @@ def explain_order(*, order_id: str, lang: str = "zh-hans") -> list[str]:
             lines.append(_("注意：该客户的数据已变更，尚未重新计算提成。"))
         if not pairs:
             lines.append(_("该订单没有提成明细（可能没有适用的提成方案，或尚未运行提成计算）。"))
-    for line, text in pairs:
-        who = names.get(line.staff_id, "") if line.staff_id else _role_word("unassigned", lang)
-        lines.append(
-            f"[{line.period}] {who} {line.staff_id} · {_role_word(line.role, lang)} · "
-            f"{_scenario_word(line.scenario, lang)} · {_kind_word(line.kind, lang)} · "
-            f"{format_cents(line.amount_cents)}"
-        )
-        lines.append(f"    {text}")
+        for line, text in pairs:
+            who = names.get(line.staff_id, "") if line.staff_id else label(LineRole, LineRole.UNASSIGNED)
+            lines.append(
+                f"[{line.period}] {who} {line.staff_id} · {label(LineRole, line.role)} · "
+                f"{label(Scenario, line.scenario)} · {label(Kind, line.kind)} · "
+                f"{format_cents(line.amount_cents)}"
+            )
+            lines.append(f"    {text}")
     return lines
 
 
@@ -181,18 +168,18 @@ def statement_table(*, staff_id: str, period: str, lang: str = "zh-hans") -> tup
             _("金额"),
             _("说明"),
         ]
-        status = {"": _("未出具"), "issued": _("已出具"), "paid": _("已发放")}[view.status]
+        status = str(Statement.Status(view.status).label) if view.status else _("未出具")
         summary = [
             [_("员工"), period, "", "", "", "", "", "", "", f"{view.staff_name}（{view.staff_id}）{view.role} {view.team}"],
             [_("状态"), period, "", "", "", "", "", "", "", status + (_("，已锁账") if view.locked else _("，未锁账"))],
         ]
-        for kind in ("sale", "clawback", "adjustment"):
+        for kind in Kind.values:
             summary.append(
-                [_("合计·") + _kind_word(kind, lang), period, "", "", "", "", "", kind, format_cents(view.by_kind.get(kind, 0)), ""]
+                [_("合计·") + label(Kind, kind), period, "", "", "", "", "", kind, format_cents(view.by_kind.get(kind, 0)), ""]
             )
         for scenario in sorted(view.by_scenario):
             summary.append(
-                [_("合计·") + _scenario_word(scenario, lang), period, "", "", "", "", scenario, "", format_cents(view.by_scenario[scenario]), ""]
+                [_("合计·") + label(Scenario, scenario), period, "", "", "", "", scenario, "", format_cents(view.by_scenario[scenario]), ""]
             )
         summary.append(
             [_("应发提成"), period, "", "", "", "", "", "", format_cents(view.total_cents),
@@ -205,9 +192,9 @@ def statement_table(*, staff_id: str, period: str, lang: str = "zh-hans") -> tup
                 line.order_id,
                 line.customer_id,
                 line.line_date.isoformat(),
-                _role_word(line.role, lang),
-                _scenario_word(line.scenario, lang),
-                _kind_word(line.kind, lang),
+                label(LineRole, line.role),
+                label(Scenario, line.scenario),
+                label(Kind, line.kind),
                 format_cents(line.amount_cents),
                 explained.get(line.pk, ""),
             ]

@@ -9,6 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from tandem.core.money import from_cents
 
+from .vocabulary import Kind, LineRole, Scenario
+
+__all__ = ["CommissionLine", "CommissionRun", "Kind", "LineRole", "PeriodEvent", "PeriodLock", "Plan", "Scenario", "Statement"]
+
 
 class Plan(models.Model):
     """A commission plan, identified by the day it takes effect. Rates and
@@ -30,12 +34,6 @@ class Plan(models.Model):
         return f"{self.name}（{self.effective_from} 起）"
 
 
-class Kind(models.TextChoices):
-    SALE = "sale", _("销售提成")
-    CLAWBACK = "clawback", _("退款冲回")
-    ADJUSTMENT = "adjustment", _("调整")
-
-
 class CommissionLine(models.Model):
     """One line of commission. Lines of open months are rewritten by each
     run; lines of locked months are never touched again."""
@@ -44,8 +42,8 @@ class CommissionLine(models.Model):
     order_id = models.CharField(_("订单编号"), max_length=64)
     customer_id = models.CharField(_("客户编号"), max_length=64)
     staff_id = models.CharField(_("员工编号"), max_length=64, blank=True)
-    role = models.CharField(_("角色"), max_length=16)
-    scenario = models.CharField(_("场景"), max_length=16)
+    role = models.CharField(_("角色"), max_length=16, choices=LineRole.choices)
+    scenario = models.CharField(_("场景"), max_length=16, choices=Scenario.choices)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     line_date = models.DateField(_("日期"))
     amount_cents = models.BigIntegerField(_("金额（分）"))

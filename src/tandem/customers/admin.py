@@ -1,23 +1,24 @@
-"""Admin pages of customers, contacts and the ownership ledger. Edits here are
-plain ORM writes, so every change that can move commission records a change
-fact for the next incremental run (docs/decisions.md)."""
+"""Admin pages of customers, contacts and the ownership ledger.
+
+Ownership rows are written by the ledger's services: adding a row is
+`assignment_open` (which closes the role's open row the day the new one
+starts), editing one is `assignment_close` (its end date, nothing else).
+Customers come from the import, the one writer of the facts commission
+reads about them (developer, referrer): here those stay read-only, and a
+customer is neither added nor deleted; its name, tier, acquisition date and
+contacts, which no commission reads, are edited as plain records
+(docs/decisions.md)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from tandem.core.changes import customers_changed, ownership_changed
+from tandem.core.admin import HistoryAdmin, ServiceAdmin, ServiceForm
 
 from .models import Assignment, Contact, Customer
 from .permissions import visible_customers
-
-
-def ownership_edited(customer_ids) -> None:
-    ownership_changed((i, role, None) for i in customer_ids if i for role in ("sales", "service"))
+from .services import assignment_close, assignment_open
 
 
 class CustomerScopedAdmin(admin.ModelAdmin):
@@ -56,33 +57,21 @@ class OpenRowFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CustomerScopedAdmin, SimpleHistoryAdmin):
+class CustomerAdmin(CustomerScopedAdmin, HistoryAdmin):
     customer_path = "customer_id"
     list_display = ["customer_id", "name", "tier", "acquired_on", "acquired_by", "referred_by"]
     list_filter = ["tier", "acquired_on"]
     search_fields = ["customer_id", "name"]
     list_select_related = ["acquired_by", "referred_by"]
-    raw_id_fields = ["acquired_by", "referred_by"]
+    readonly_fields = ["customer_id", "acquired_by", "referred_by"]
     inlines = [ContactInline]
     show_full_result_count = False
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["customer_id"] if obj is not None else []
+    def has_add_permission(self, request):
+        return False
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change or {"acquired_by", "referred_by"} & set(form.changed_data):
-            customers_changed([obj.pk])
-
-    def delete_model(self, request, obj):
-        customer_id = obj.pk
-        super().delete_model(request, obj)
-        customers_changed([customer_id])
-
-    def delete_queryset(self, request, queryset):
-        ids = list(queryset.values_list("customer_id", flat=True))
-        super().delete_queryset(request, queryset)
-        customers_changed(ids)
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Contact)
@@ -95,36 +84,39 @@ class ContactAdmin(CustomerScopedAdmin):
     show_full_result_count = False
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentOpenForm(ServiceForm):
     class Meta:
         model = Assignment
-        fields = ["customer", "role", "staff", "valid_from", "valid_to", "reason", "note"]
+        fields = ["customer", "role", "staff", "valid_from", "reason", "note"]
 
-    def clean(self):
-        data = super().clean() or self.cleaned_data
-        customer, role = data.get("customer"), data.get("role")
-        start, end = data.get("valid_from"), data.get("valid_to")
-        if customer is None or not role or start is None:
-            return data
-        clash = Assignment.objects.filter(customer=customer, role=role).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=start)
+    def service_call(self) -> Assignment:
+        data = self.cleaned_data
+        return assignment_open(
+            customer=data["customer"],
+            role=data["role"],
+            staff=data["staff"],
+            valid_from=data["valid_from"],
+            reason=data["reason"],
+            note=data["note"],
         )
-        if end is not None:
-            clash = clash.filter(valid_from__lt=end)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        other = clash.select_related("staff").first()
-        if other is not None:
-            raise forms.ValidationError(
-                _("与已有归属记录重叠：%(row)s。同一客户同一角色在任一日期只能有一条归属。")
-                % {"row": other}
-            )
-        return data
+
+
+class AssignmentCloseForm(ServiceForm):
+    class Meta:
+        model = Assignment
+        fields = ["valid_to"]
+        help_texts = {"valid_to": _("该日起不再负责；改负责人请新增一条归属。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["valid_to"].required = True
+
+    def service_call(self) -> Assignment:
+        return assignment_close(assignment=self.instance, valid_to=self.cleaned_data["valid_to"])
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(CustomerScopedAdmin, SimpleHistoryAdmin):
-    form = AssignmentForm
+class AssignmentAdmin(CustomerScopedAdmin, HistoryAdmin, ServiceAdmin):
     list_display = ["customer", "role", "staff", "valid_from", "valid_to", "reason", "note"]
     list_filter = ["role", "reason", OpenRowFilter]
     search_fields = ["customer__customer_id", "customer__name", "staff__staff_id", "staff__name"]
@@ -132,21 +124,15 @@ class AssignmentAdmin(CustomerScopedAdmin, SimpleHistoryAdmin):
     raw_id_fields = ["customer", "staff"]
     show_full_result_count = False
 
-    def save_model(self, request, obj, form, change):
-        before = None
-        if change:
-            before = (
-                Assignment.objects.filter(pk=obj.pk).values_list("customer_id", flat=True).first()
-            )
-        super().save_model(request, obj, form, change)
-        ownership_edited([obj.customer_id, before])
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["customer", "role", "staff", "valid_from", "reason", "note"]
+        return ["customer", "role", "staff", "valid_from", "valid_to", "reason", "note"]
 
-    def delete_model(self, request, obj):
-        customer_id = obj.customer_id
-        super().delete_model(request, obj)
-        ownership_edited([customer_id])
+    def get_readonly_fields(self, request, obj=None):
+        # A row's holder and start are history: only its end is set here.
+        return [] if obj is None else ["customer", "role", "staff", "valid_from", "reason", "note"]
 
-    def delete_queryset(self, request, queryset):
-        ids = set(queryset.values_list("customer_id", flat=True))
-        super().delete_queryset(request, queryset)
-        ownership_edited(ids)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = AssignmentCloseForm if obj is not None else AssignmentOpenForm
+        return super().get_form(request, obj, change=change, **kwargs)

@@ -1,18 +1,26 @@
 """Admin of orders and refunds: 50k+ rows, so the list joins the customer in
 one query, never counts the whole table on search, and picks related rows
-by id. Edits are plain ORM writes and record that the customer's orders changed."""
+by id.
+
+A sale is written by `order_record`, a refund by `refund_record`: each has
+its own form with exactly the fields its service takes (a refund's customer
+is its order's). The services check the rules and record the change; the
+admin only shows their refusal on the form. Orders are never deleted here:
+a sale is corrected by editing it, a refund by refunding."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.changes import orders_changed
+from tandem.core.admin import ServiceAdmin, ServiceForm
 from tandem.customers.permissions import visible_customers
 
 from .models import Order
+from .services import order_record, refund_record
+
+# The add page of a refund: /admin/sales/order/add/?kind=refund
+REFUND = "refund"
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -20,53 +28,55 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return [("sale", _("订单")), ("refund", _("退款"))]
+        return [("sale", _("订单")), (REFUND, _("退款"))]
 
     def queryset(self, request, queryset):
         if self.value() == "sale":
             return queryset.filter(refund_of__isnull=True)
-        if self.value() == "refund":
+        if self.value() == REFUND:
             return queryset.filter(refund_of__isnull=False)
         return queryset
 
 
-class OrderForm(forms.ModelForm):
-    """The exchange format's rules for refunds, checked on admin edits too."""
-
+class SaleForm(ServiceForm):
     class Meta:
         model = Order
-        fields = ["order_id", "customer", "order_date", "amount", "category", "refund_of"]
+        fields = ["order_id", "customer", "order_date", "amount", "category"]
 
-    def clean(self):
-        data = super().clean() or self.cleaned_data
-        original, amount = data.get("refund_of"), data.get("amount")
-        day, customer = data.get("order_date"), data.get("customer")
-        if original is not None:
-            if original.refund_of_id is not None:
-                raise forms.ValidationError(_("不能对退款再退款。"))
-            if self.instance.pk and original.pk == self.instance.pk:
-                raise forms.ValidationError(_("订单不能退自己。"))
-            if customer is not None and original.customer_id != customer.pk:
-                raise forms.ValidationError(_("退款的客户必须与原订单一致。"))
-            if day is not None and day < original.order_date:
-                raise forms.ValidationError(_("退款日期不能早于原订单日期。"))
-            if amount is not None:
-                others = (
-                    original.refunds.exclude(pk=self.instance.pk).aggregate(s=Sum("amount"))["s"]
-                    or 0
-                )
-                if others + amount > original.amount:
-                    raise forms.ValidationError(_("退款合计不能超过原订单金额。"))
-        elif self.instance.pk and amount is not None:
-            refunded = self.instance.refunds.aggregate(s=Sum("amount"))["s"] or 0
-            if refunded > amount:
-                raise forms.ValidationError(_("订单金额不能低于已退款合计。"))
-        return data
+    def service_call(self) -> Order:
+        data = self.cleaned_data
+        return order_record(
+            order_id=self.instance.pk,
+            customer=data["customer"],
+            order_date=data["order_date"],
+            amount=data["amount"],
+            category=data["category"],
+        )
+
+
+class RefundForm(ServiceForm):
+    class Meta:
+        model = Order
+        fields = ["order_id", "refund_of", "order_date", "amount"]
+        labels = {"order_id": _("退款编号"), "refund_of": _("所退订单"), "order_date": _("退款日期")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "refund_of" in self.fields:
+            self.fields["refund_of"].required = True
+
+    def service_call(self) -> Order:
+        data = self.cleaned_data
+        return refund_record(
+            refund_id=self.instance.pk,
+            order=data["refund_of"],
+            refund_date=data["order_date"],
+            amount=data["amount"],
+        )
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    form = OrderForm
+class OrderAdmin(ServiceAdmin):
     list_display = ["order_id", "order_date", "customer", "amount", "category", "refund_of_id"]
     # A date filter that needs no query (date_hierarchy scans the table for its years).
     list_filter = [KindFilter, "order_date", "category"]
@@ -83,22 +93,36 @@ class OrderAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(customer__in=visible_customers(request.user).values("customer_id"))
 
+    @staticmethod
+    def is_refund(request, obj) -> bool:
+        if obj is not None:
+            return obj.refund_of_id is not None
+        return request.GET.get("kind") == REFUND
+
+    def get_fields(self, request, obj=None):
+        if self.is_refund(request, obj):
+            return ["order_id", "refund_of", "order_date", "amount"] + (["customer"] if obj else [])
+        return ["order_id", "customer", "order_date", "amount", "category"]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["order_id"] if obj is not None else []
+        if obj is None:
+            return []
+        # The id is the record's key; a refund's customer is its order's.
+        return ["order_id", "customer"] if obj.refund_of_id else ["order_id"]
 
-    def save_model(self, request, obj, form, change):
-        before = None
-        if change:
-            before = Order.objects.filter(pk=obj.pk).values_list("customer_id", flat=True).first()
-        super().save_model(request, obj, form, change)
-        orders_changed({i: None for i in (obj.customer_id, before) if i})
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = RefundForm if self.is_refund(request, obj) else SaleForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
-    def delete_model(self, request, obj):
-        customer_id = obj.customer_id
-        super().delete_model(request, obj)
-        orders_changed({customer_id: None})
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["is_refund"] = self.is_refund(request, obj)
+        if add:
+            context["title"] = _("登记退款") if context["is_refund"] else _("登记订单")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def delete_queryset(self, request, queryset):
-        ids = set(queryset.values_list("customer_id", flat=True))
-        super().delete_queryset(request, queryset)
-        orders_changed(dict.fromkeys(ids))
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and obj.refund_of_id:
+            # "Save and add another" of a refund opens the refund form again.
+            response["Location"] = f"{request.path}?kind={REFUND}"
+        return response

@@ -1,11 +1,19 @@
+"""Admin of staff and teams. A staff member's name, role and dates are
+written by `staff_upsert` (which records a change of the dates for
+commission); the login is linked by `staff_user_link` (its role's group and
+admin-site access come with it); the team, which no service writes and no
+commission reads, is saved on the record. Staff are never deleted here:
+a person who leaves gets a leaving date."""
+
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from tandem.core.changes import staff_changed
+from tandem.core.admin import HistoryAdmin, ServiceAdmin, ServiceForm
 
+from .accounts import staff_user_link
 from .models import Staff, Team
+from .services import staff_upsert
 
 admin.site.site_header = _("Tandem 管理后台")
 admin.site.site_title = _("Tandem 管理后台")
@@ -41,8 +49,26 @@ class TeamAdmin(admin.ModelAdmin):
         return obj._members
 
 
+class StaffForm(ServiceForm):
+    class Meta:
+        model = Staff
+        fields = ["staff_id", "name", "role", "team", "hired_on", "left_on", "user"]
+
+    def service_call(self) -> Staff:
+        data = self.cleaned_data
+        staff, _changed = staff_upsert(
+            staff_id=self.instance.pk,
+            name=data["name"],
+            role=data["role"],
+            hired_on=data["hired_on"],
+            left_on=data["left_on"],
+        )
+        return staff
+
+
 @admin.register(Staff)
-class StaffAdmin(SimpleHistoryAdmin):
+class StaffAdmin(HistoryAdmin, ServiceAdmin):
+    form = StaffForm
     list_display = ["staff_id", "name", "role", "team", "hired_on", "left_on", "user"]
     list_filter = ["role", "team", ActiveFilter]
     search_fields = ["staff_id", "name", "user__username"]
@@ -56,5 +82,14 @@ class StaffAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and {"hired_on", "left_on"} & set(form.changed_data):
-            staff_changed([obj.pk])
+        staff = Staff.objects.select_related("user").get(pk=obj.pk)
+        team, user = form.cleaned_data["team"], form.cleaned_data["user"]
+        if staff.team_id != (team.pk if team else None):
+            staff.team = team
+            staff.save(update_fields=["team"])
+        if user is not None and staff.user_id != user.pk:
+            staff_user_link(staff=staff, username=user.get_username())
+        elif user is None and staff.user_id is not None:
+            staff.user = None
+            staff.save(update_fields=["user"])
+        obj.team_id, obj.user_id = staff.team_id, (user.pk if user else None)
