@@ -227,6 +227,12 @@ def test_a_sale_is_added_and_edited_through_order_record(client, company, sale):
     assert added.status_code == 302, page(added)[:2000]
     assert pending() == {"C2": dt.date(2025, 4, 1)}
     clear()
+    negative = client.post(
+        "/admin/sales/order/add/",
+        {"order_id": "SO3", "customer": "C2", "order_date": "2025-04-01", "amount": "-5", "category": ""},
+    )
+    assert "金额必须大于 0" in page(negative)
+    assert not Order.objects.filter(pk="SO3").exists()
 
     refund_record(refund_id="RF0", order="SO1", refund_date=dt.date(2025, 3, 2), amount="40.00")
     clear()

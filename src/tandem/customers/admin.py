@@ -63,6 +63,7 @@ class CustomerAdmin(CustomerScopedAdmin, HistoryAdmin):
     list_filter = ["tier", "acquired_on"]
     search_fields = ["customer_id", "name"]
     list_select_related = ["acquired_by", "referred_by"]
+    fields = ["customer_id", "name", "tier", "acquired_on", "acquired_by", "referred_by"]
     readonly_fields = ["customer_id", "acquired_by", "referred_by"]
     inlines = [ContactInline]
     show_full_result_count = False
