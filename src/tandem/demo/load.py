@@ -80,11 +80,11 @@ def demo_load(
     customers is left alone (created=False); without, it is refused."""
     from django.utils import timezone
 
-    from tandem.customers.models import Customer
+    from tandem.core.db import refresh_statistics
     from tandem.core.errors import TandemError
+    from tandem.customers.models import Customer
     from tandem.exchange.importers import import_files
     from tandem.exchange.plans import plans_ensure_default
-    from tandem.core.db import refresh_statistics
     from tandem.sales.models import Order
 
     if Customer.objects.exists():
