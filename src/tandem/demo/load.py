@@ -3,7 +3,7 @@
 The generated staff, customers, assignments and orders are written as
 exchange files and imported by `tandem.exchange.importers.import_files`, the
 code behind `tandem import`: the same checks, history rows (change reason
-`import demo-<kind>.csv`) and commission dirty marks. What those files do not
+`import demo-<kind>.csv`) and change facts. What those files do not
 carry is written by the domains' own writers: teams and team membership
 (model saves, with history), the releases (the ledger's `assignment_open` and
 `assignment_close`), contacts, role groups and the demo logins
@@ -99,8 +99,9 @@ def demo_load(
     with tempfile.TemporaryDirectory(prefix="tandem-demo-") as directory:
         paths, counts = write_files(company, Path(directory), prefix=FILE_PREFIX)
         with transaction.atomic():
-            # The plan first: loading a plan marks every existing customer
-            # dirty, and there are none yet.
+            # The commissions need a plan: the shipped default one, unless the
+            # database has plans (the command's own set-up loads it into a
+            # new database; a database created otherwise may have none).
             plans_ensure_default()
             results = import_files([str(paths[kind]) for kind in paths])
             _teams_write(company)
