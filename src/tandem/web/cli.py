@@ -30,6 +30,7 @@ def demo(
 
     bootstrap.setup()
     from tandem.demo import DEMO_PASSWORD, demo_load
+    from tandem.exchange.readers import kind_label
 
     summary = demo_load(seed=seed, customers=customers, if_empty=if_empty)
     if not summary.created:
@@ -37,14 +38,14 @@ def demo(
         return
     typer.echo(
         f"演示公司已创建（种子 {seed}）：员工 {summary.staff} 人，客户 {summary.customers} 家，"
-        f"联系人 {summary.contacts} 位，归属记录 {summary.assignments} 条，"
+        f"联系人 {summary.contacts} 位，归属记录 {summary.assignments} 条（其中释放 {summary.releases} 次），"
         f"订单 {summary.orders:,} 笔（{summary.start} 至 {summary.end}），退款 {summary.refunds:,} 笔。"
     )
-    typer.echo(f"载入用时 {summary.load_seconds:.1f} 秒。")
-    if summary.run_seconds is None:
-        typer.echo("提成计算引擎尚未就绪，未计算提成。")
-    else:
-        typer.echo(f"提成已全量计算，用时 {summary.run_seconds:.1f} 秒。")
+    imported = "，".join(
+        f"{kind_label(r.kind)} {r.created:,} 行" for r in summary.imported
+    )
+    typer.echo(f"经导入程序载入：{imported}；用时 {summary.load_seconds:.1f} 秒。")
+    typer.echo(f"提成已全量计算，用时 {summary.run_seconds or 0:.1f} 秒。")
     typer.echo(
         f"演示账号 {summary.logins} 个（gm、sales_manager、service_manager、sales、service、finance、admin），"
         f"密码均为 {DEMO_PASSWORD}。"
