@@ -8,14 +8,15 @@ from fractions import Fraction
 
 import pytest
 
+from tandem.commissions.plan_rules import PlanProblem
 from tandem.commissions.rules import (
     ROLE_ORDER,
     SALES,
     SERVICE,
     PlanBook,
     make_splitter,
+    plan_problems,
     split_pool,
-    validate_plan,
 )
 from tandem.core.money import pool_cents, ratio
 
@@ -124,7 +125,7 @@ def test_rule_2_a_plan_is_identified_by_its_effective_from():
 
 def test_rule_2_plan_book_refuses_an_invalid_plan():
     bad = plan(splits={**_default_splits(), "standard": {"sales": "0.70", "service": "0.20"}})
-    with pytest.raises(ValueError, match="分配比例之和必须恰好为 1"):
+    with pytest.raises(ValueError, match=r"splits\.standard: split_sum \{'scenario': 'standard', 'total': '0\.90'\}"):
         PlanBook([bad])
 
 
@@ -137,65 +138,70 @@ def _default_splits() -> dict[str, dict[str, str]]:
 
 
 def test_rule_2_default_plan_is_valid():
-    assert validate_plan(plan()) == []
+    assert plan_problems(plan()) == ()
 
 
 def test_rule_2_weights_of_a_scenario_sum_to_exactly_one():
     # 0.7 + 0.3000001 is not 1: no tolerance.
     splits = _default_splits()
     splits["standard"] = {"sales": "0.7", "service": "0.3000001"}
-    assert validate_plan(plan(splits=splits)) == [
-        "场景「standard」的分配比例之和必须恰好为 1，当前为 1.0000001"
-    ]
+    assert plan_problems(plan(splits=splits)) == (
+        PlanProblem("split_sum", "splits.standard", {"scenario": "standard", "total": "1.0000001"}),
+    )
 
 
 def test_rule_2_a_scenario_may_leave_a_role_out_with_weight_zero():
     splits = _default_splits()
     splits["standard"] = {"sales": "1"}
-    assert validate_plan(plan(splits=splits)) == []
+    assert plan_problems(plan(splits=splits)) == ()
 
 
 def test_rule_2_unknown_scenario_and_role_are_rejected():
     splits = _default_splits()
     splits["bonus"] = {"sales": "1"}
     splits["standard"] = {"sales": "0.70", "referrer_service": "0.30"}
-    assert validate_plan(plan(splits=splits)) == [
-        "未知的场景「bonus」（允许：standard、inherited、referral）",
-        "场景「standard」中不允许角色「referrer_service」（允许：sales、service）",
-    ]
+    assert plan_problems(plan(splits=splits)) == (
+        PlanProblem("unknown_scenario", "splits.bonus", {"allowed": "standard, inherited, referral"}),
+        PlanProblem(
+            "role_not_allowed",
+            "splits.standard.referrer_service",
+            {"scenario": "standard", "allowed": "sales, service"},
+        ),
+    )
 
 
 def test_rule_2_referral_roles_are_sales_and_referrer_service():
     splits = _default_splits()
     splits["referral"] = {"sales": "0.70", "service": "0.30"}
-    assert validate_plan(plan(splits=splits)) == [
-        "场景「referral」中不允许角色「service」（允许：sales、referrer_service）"
+    assert [(p.code, p.field) for p in plan_problems(plan(splits=splits))] == [
+        ("role_not_allowed", "splits.referral.service")
     ]
 
 
 def test_rule_2_all_three_scenarios_are_required():
     splits = _default_splits()
     del splits["inherited"]
-    assert validate_plan(plan(splits=splits)) == ["缺少场景「inherited」的分配比例"]
+    assert plan_problems(plan(splits=splits)) == (PlanProblem("scenario_missing", "splits.inherited"),)
 
 
 def test_rule_2_negative_rates_and_weights_are_rejected():
     splits = _default_splits()
     splits["inherited"] = {"service": "1.30", "sales": "-0.30"}
     p = plan(pool_rate="-0.05", category_rates={"equipment": "-0.01"}, splits=splits)
-    assert validate_plan(p) == [
-        "提成池比例不能为负数：-0.05",
-        "品类「equipment」的提成比例不能为负数：-0.01",
-        "场景「inherited」中角色「sales」的比例不能为负数：-0.30",
-    ]
+    assert plan_problems(p) == (
+        PlanProblem("not_a_decimal", "pool_rate", {"value": "-0.05"}),
+        PlanProblem("not_a_decimal", "category_rates.equipment", {"value": "-0.01"}),
+        PlanProblem("out_of_range", "splits.inherited.service", {"value": "1.30"}),
+        PlanProblem("not_a_decimal", "splits.inherited.sales", {"value": "-0.30"}),
+    )
 
 
 def test_rule_2_rates_above_one_are_rejected():
-    assert validate_plan(plan(pool_rate="1.5")) == ["提成池比例不能大于 1：1.5"]
+    assert plan_problems(plan(pool_rate="1.5")) == (PlanProblem("out_of_range", "pool_rate", {"value": "1.5"}),)
 
 
 def test_rule_2_empty_plan_name_is_rejected():
-    assert validate_plan(plan(name=" ")) == ["方案名称不能为空"]
+    assert plan_problems(plan(name=" ")) == (PlanProblem("required", "name"),)
 
 
 # --------------------------------------------------------------------------- #

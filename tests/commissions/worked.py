@@ -26,11 +26,16 @@ def _d(text: str) -> date | None:
 
 
 def default_plan():
+    """The worked example's plan: the shipped default plan, which every new
+    database has. A transactional test starts from the database the one
+    before it flushed, without it: then it is loaded."""
     from tandem.commissions.models import Plan
+    from tandem.exchange.plans import plans_ensure_default
 
-    return Plan.objects.create(
-        name="默认协作方案", effective_from=date(1900, 1, 1), pool_rate=Decimal("0.05"), splits=DEFAULT_SPLITS
-    )
+    plans_ensure_default()
+    plan = Plan.objects.get(effective_from=date(1900, 1, 1))
+    assert (plan.pool_rate, plan.splits, plan.category_rates) == (Decimal("0.05"), DEFAULT_SPLITS, {})
+    return plan
 
 
 def load_worked_example() -> None:

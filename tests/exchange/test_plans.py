@@ -1,18 +1,18 @@
 """`tandem plans load`: validation messages, insert or replace by date,
-history, dirty marks, and the shipped default plan."""
+history, change facts, and the shipped default plan."""
 
 from __future__ import annotations
 
 import datetime as dt
 import textwrap
-import tomllib
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from tandem.commissions.models import Plan
 from tandem.core.errors import InvalidInput, TandemError
-from tandem.exchange.plans import default_plan_text, plans_ensure_default, plans_load
+from tandem.exchange.plans import plans_ensure_default, plans_load
 from tests.facts import pending
 
 from ..fixtures import WORKED
@@ -60,7 +60,9 @@ def load_fails(path: str) -> list[str]:
 def test_load_inserts_and_a_second_load_changes_nothing(plan_file):
     result = plans_load(plan_file(GOOD))
     assert (result.plans, result.created, result.updated, result.unchanged) == (1, 1, 0, 0)
-    plan = Plan.objects.get()
+    # Beside the shipped default plan, which stays.
+    assert list(Plan.objects.values_list("effective_from", flat=True)) == [dt.date(1900, 1, 1), dt.date(2026, 1, 1)]
+    plan = Plan.objects.get(effective_from=dt.date(2026, 1, 1))
     assert (plan.name, plan.effective_from, plan.pool_rate) == (
         "协作提成方案 2026",
         dt.date(2026, 1, 1),
@@ -92,10 +94,7 @@ def test_replacing_a_plan_keeps_history_and_marks_later_orders_dirty(base, plan_
     assert set(pending()) == {"C1", "C2", "C3", "C4"}
 
 
-def test_worked_example_plan_and_default_plan_agree():
-    assert tomllib.loads(default_plan_text())["plans"][0]["splits"] == SPLITS
-    assert plans_ensure_default() is True
-    assert plans_ensure_default() is False
+def test_worked_example_plan_is_the_default_plan_of_a_new_database():
     plan = Plan.objects.get()
     assert (plan.effective_from, plan.pool_rate, plan.splits, plan.category_rates) == (
         dt.date(1900, 1, 1),
@@ -103,13 +102,45 @@ def test_worked_example_plan_and_default_plan_agree():
         SPLITS,
         {},
     )
+    before = counts()
     result = plans_load(str(WORKED / "plans.toml"))
-    assert (result.updated, result.unchanged) == (0, 1)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    assert counts() == before
+
+
+def test_the_default_plan_is_loaded_again_only_into_a_database_without_plans():
+    assert plans_ensure_default() is False
+    Plan.objects.all().delete()
+    assert plans_ensure_default() is True
+    plan = Plan.objects.get()
+    assert (plan.effective_from, plan.pool_rate, plan.splits) == (dt.date(1900, 1, 1), Decimal("0.05"), SPLITS)
+    assert plan.history.latest().history_change_reason == "plans load default_plan.toml"
+    assert plans_ensure_default() is False
+
+
+def test_a_plan_file_can_replace_the_default_plan(plan_file):
+    result = plans_load(plan_file(GOOD.replace("2026-01-01", "1900-01-01")))
+    assert (result.created, result.updated) == (0, 1)
+    plan = Plan.objects.get()
+    assert (plan.name, plan.category_rates) == ("协作提成方案 2026", {"equipment": "0.03"})
+    assert [h.history_type for h in Plan.history.order_by("history_id")] == ["+", "~"]
+    assert [h.history_change_reason for h in Plan.history.order_by("history_id")] == [
+        "default_plan.toml",
+        "plans load plans.toml",
+    ]
 
 
 def test_weights_must_sum_to_exactly_one(plan_file):
     path = plan_file(GOOD.replace('standard  = { sales = "0.70", service = "0.30" }', 'standard  = { sales = "0.70", service = "0.31" }'))
     assert load_fails(path) == ["plans.toml: plans[0].splits.standard: 分配比例之和必须恰好为 1，当前为 1.01"]
+
+
+def test_problems_in_english(plan_file):
+    path = plan_file(GOOD.replace('standard  = { sales = "0.70", service = "0.30" }', 'standard  = { sales = "0.70", service = "0.31" }'))
+    with translation.override("en"), pytest.raises(InvalidInput) as excinfo:
+        plans_load(path)
+    assert str(excinfo.value) == "invalid plan file: 1 problem, no plan was written"
+    assert excinfo.value.problems == ["plans.toml: plans[0].splits.standard: the weights must add up to exactly 1, not 1.01"]
 
 
 def test_rates_and_weights_between_zero_and_one_and_strings(plan_file):

@@ -195,9 +195,6 @@ def test_staff_upsert(base):
 
 
 def test_order_record_with_the_live_preview(base):
-    from tandem.exchange.plans import plans_ensure_default
-
-    plans_ensure_default()
     order = order_record(order_id="O7", customer="C3", order_date=D(2026, 6, 1), amount="100")
     refund_record(refund_id="R7", order=order, refund_date=D(2026, 6, 2), amount="40")
     assert Order.objects.filter(pk__in=["O7", "R7"]).count() == 2

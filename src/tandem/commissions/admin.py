@@ -3,9 +3,9 @@ and statements are shown here and written only by their services, for
 superusers too: a month is locked by `period_lock` and unlocked by
 `period_unlock` (the lock page, and the unlock page of a locked month, both
 audited by the services' PeriodEvent), statements are issued and marked
-paid by the statements services (actions). Plans are edited here like any
-record; a plan edit can move every customer's commission, so it records a
-change of the plans."""
+paid by the statements services (actions). Plans are checked by the plan
+rules and written by the plan services, like a loaded plan file, so every
+edit records a change of the plans."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tandem.core.admin import ReadOnlyAdmin
-from tandem.core.changes import plans_changed
 from tandem.core.errors import TandemError
 from tandem.core.money import from_cents
 
@@ -36,11 +35,12 @@ from .models import (
 )
 from .periods import period_lock, period_unlock
 from .permissions import visible_staff_ids
+from .plan_messages import plan_problem_reason
+from .plan_rules import PLAN_FIELDS, plan_check
+from .services import plans_delete, plans_save
 from .statements import statements_issue, statements_mark_paid
 
-
-def _mark_all_dirty() -> None:
-    plans_changed(None)
+ADMIN_REASON = "admin"
 
 
 class StaffScopedMixin(admin.ModelAdmin):
@@ -52,23 +52,56 @@ class StaffScopedMixin(admin.ModelAdmin):
         return qs if visible is None else qs.filter(staff_id__in=visible)
 
 
+class PlanForm(forms.ModelForm):
+    """Checks the plan with the same rules as a plan file; each problem is
+    shown on its field."""
+
+    class Meta:
+        model = Plan
+        fields = list(PLAN_FIELDS)
+
+    def clean(self):
+        data = super().clean() or self.cleaned_data
+        values = {key: data[key] for key in PLAN_FIELDS if key in data}
+        if "effective_from" not in self.fields:  # read-only: the plan's own day
+            values["effective_from"] = self.instance.effective_from
+        if "pool_rate" in values:
+            values["pool_rate"] = format(values["pool_rate"], "f")
+        if values.get("category_rates") is None:  # left empty: none
+            values["category_rates"] = {}
+        # A field whose own check failed already says what is wrong.
+        failed = set(self.errors)
+        for problem in plan_check(values).problems:
+            name, _dot, rest = problem.field.partition(".")
+            if name in failed:
+                continue
+            reason = plan_problem_reason(problem)
+            self.add_error(name if name in self.fields else None, f"{rest}: {reason}" if rest else reason)
+        self.plan_values = values
+        return data
+
+
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
+    form = PlanForm
     list_display = ["name", "effective_from", "pool_rate"]
     search_fields = ["name"]
     ordering = ["-effective_from"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A plan is identified by the day it takes effect: another day is
+        # another plan.
+        return ["effective_from"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _mark_all_dirty()
+        saved = plans_save(plans=[form.plan_values], reason=ADMIN_REASON)
+        obj.pk = saved.plans[0].pk
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _mark_all_dirty()
+        plans_delete(effective_from=[obj.effective_from], reason=ADMIN_REASON)
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        _mark_all_dirty()
+        plans_delete(effective_from=queryset.values_list("effective_from", flat=True), reason=ADMIN_REASON)
 
 
 @admin.register(CommissionLine)

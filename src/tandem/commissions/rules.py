@@ -11,33 +11,28 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 
 from tandem.core.money import ratio
 
-# Scenarios (spec §3).
-STANDARD = "standard"
-INHERITED = "inherited"
-REFERRAL = "referral"
-SCENARIOS: tuple[str, ...] = (STANDARD, INHERITED, REFERRAL)
+# The scenarios (spec §3) and roles (spec §1, §3, §4) a plan is written in,
+# with the roles each scenario credits; named here for the engine too.
+from .plan_rules import INHERITED as INHERITED
+from .plan_rules import REFERRAL as REFERRAL
+from .plan_rules import REFERRER_SERVICE as REFERRER_SERVICE
+from .plan_rules import SALES as SALES
+from .plan_rules import SCENARIO_ROLES as SCENARIO_ROLES
+from .plan_rules import SCENARIOS as SCENARIOS
+from .plan_rules import SERVICE as SERVICE
+from .plan_rules import STANDARD as STANDARD
+from .plan_rules import PlanProblem, plan_check
 
-# Roles (spec §1, §3, §4).
-SALES = "sales"
-SERVICE = "service"
-REFERRER_SERVICE = "referrer_service"
 UNASSIGNED = "unassigned"
 ROLE_ORDER: tuple[str, ...] = (SALES, SERVICE, REFERRER_SERVICE)
 # Rank used to order lines of one order; the unassigned line comes last.
 ROLE_RANK: Mapping[str, int] = {SALES: 0, SERVICE: 1, REFERRER_SERVICE: 2, UNASSIGNED: 3}
-
-# The roles each scenario credits, in role order.
-SCENARIO_ROLES: Mapping[str, tuple[str, ...]] = {
-    STANDARD: (SALES, SERVICE),
-    INHERITED: (SALES, SERVICE),
-    REFERRAL: (SALES, REFERRER_SERVICE),
-}
 
 ONE = Fraction(1)
 
@@ -118,71 +113,6 @@ class Plan:
     splits: Mapping[str, Mapping[str, Decimal]]
 
 
-def _as_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, str | int):
-        try:
-            result = Decimal(value)
-        except InvalidOperation:
-            return None
-    else:
-        return None
-    return result if result.is_finite() else None
-
-
-def _rate_errors(label: str, value: object) -> list[str]:
-    rate = _as_decimal(value)
-    if rate is None:
-        return [f"{label}不是有效的数字：{value}"]
-    if rate < 0:
-        return [f"{label}不能为负数：{value}"]
-    if rate > 1:
-        return [f"{label}不能大于 1：{value}"]
-    return []
-
-
-def validate_plan(plan: Plan) -> list[str]:
-    """Every problem of a plan, as messages in zh-Hans; empty when valid."""
-    errors: list[str] = []
-    if not plan.name or not plan.name.strip():
-        errors.append("方案名称不能为空")
-    errors += _rate_errors("提成池比例", plan.pool_rate)
-    for category, rate in sorted(plan.category_rates.items()):
-        if not category:
-            errors.append("品类名称不能为空")
-        errors += _rate_errors(f"品类「{category}」的提成比例", rate)
-    for scenario in sorted(set(plan.splits) - set(SCENARIOS)):
-        errors.append(f"未知的场景「{scenario}」（允许：{'、'.join(SCENARIOS)}）")
-    for scenario in SCENARIOS:
-        split = plan.splits.get(scenario)
-        if split is None:
-            errors.append(f"缺少场景「{scenario}」的分配比例")
-            continue
-        allowed = SCENARIO_ROLES[scenario]
-        total = Decimal(0)
-        valid_numbers = True
-        for role, weight in split.items():
-            if role not in allowed:
-                errors.append(
-                    f"场景「{scenario}」中不允许角色「{role}」（允许：{'、'.join(allowed)}）"
-                )
-            value = _as_decimal(weight)
-            if value is None:
-                errors.append(f"场景「{scenario}」中角色「{role}」的比例不是有效的数字：{weight}")
-                valid_numbers = False
-            elif value < 0:
-                errors.append(f"场景「{scenario}」中角色「{role}」的比例不能为负数：{weight}")
-                valid_numbers = False
-            else:
-                total += value
-        if valid_numbers and total != 1:
-            errors.append(f"场景「{scenario}」的分配比例之和必须恰好为 1，当前为 {total}")
-    return errors
-
-
 @dataclass(frozen=True, slots=True)
 class ScenarioSplit:
     """A scenario's weights in one plan: per role in role order, the nominal
@@ -212,10 +142,33 @@ class CompiledPlan:
     memo: dict[object, object] = field(default_factory=dict, repr=False)
 
 
+def plan_problems(plan: Plan) -> tuple[PlanProblem, ...]:
+    """The problems of a plan (`plan_rules`, the rules every writer checks),
+    its Decimals written out as a plan file writes them."""
+    values = {
+        "name": plan.name,
+        "effective_from": plan.effective_from,
+        "pool_rate": _text(plan.pool_rate),
+        "category_rates": {category: _text(rate) for category, rate in plan.category_rates.items()},
+        "splits": {
+            scenario: {role: _text(weight) for role, weight in weights.items()}
+            for scenario, weights in plan.splits.items()
+        },
+    }
+    return plan_check(values).problems
+
+
+def _text(value: object) -> object:
+    return format(value, "f") if isinstance(value, Decimal) else value
+
+
 def compile_plan(plan: Plan) -> CompiledPlan:
-    errors = validate_plan(plan)
-    if errors:
-        raise ValueError(f"方案「{plan.name}」无效：" + "；".join(errors))
+    problems = plan_problems(plan)
+    if problems:
+        # Every writer checks plans with the same rules: this is a plan
+        # written around Tandem, reported by its problems' codes.
+        found = "; ".join(f"{p.field or '-'}: {p.code} {dict(p.params)}" for p in problems)
+        raise ValueError(f"invalid plan {plan.name!r} from {plan.effective_from}: {found}")
     pool_rate = Decimal(plan.pool_rate)
     rates = {
         category: (Decimal(rate), ratio(Decimal(rate)))

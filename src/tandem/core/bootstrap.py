@@ -34,12 +34,9 @@ def migrate_if_needed() -> bool:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if not plan:
         return False
+    # A new database gets the shipped default plan from a migration of
+    # commissions (0006_default_plan).
     call_command("migrate", interactive=False, verbosity=0)
-    # A new database starts with the shipped default plan (spec: in force
-    # from 1900-01-01), so commission works before any plan file is loaded.
-    from tandem.exchange.plans import plans_ensure_default
-
-    plans_ensure_default()
     return True
 
 
