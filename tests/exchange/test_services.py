@@ -137,8 +137,8 @@ def test_order_record_refusals(base):
     cases = [
         (dict(order_id="", customer="C1", order_date=D(2026, 6, 1), amount="1"), "订单编号不能为空"),
         (dict(order_id="X" * 65, customer="C1", order_date=D(2026, 6, 1), amount="1"), "订单编号长度超过 64 个字符"),
-        (dict(order_id="O7", customer="C1", order_date=D(2026, 6, 1), amount="1.234"), "金额格式不正确：「1.234」"),
-        (dict(order_id="O7", customer="C1", order_date=D(2026, 6, 1), amount=Decimal("1.234")), "金额格式不正确：「1.234」"),
+        (dict(order_id="O7", customer="C1", order_date=D(2026, 6, 1), amount="1.234"), "金额格式不正确：「1.234」（应为用“.”分隔、最多两位小数的数字）"),
+        (dict(order_id="O7", customer="C1", order_date=D(2026, 6, 1), amount=Decimal("1.234")), "金额格式不正确：「1.234」（应为用“.”分隔、最多两位小数的数字）"),
         (dict(order_id="O7", customer="C1", order_date=D(2026, 6, 1), amount="0"), "金额必须大于 0"),
         (dict(order_id="O7", customer="C9", order_date=D(2026, 6, 1), amount="1"), "未知的客户「C9」"),
         (dict(order_id="O5", customer="C1", order_date=D(2026, 6, 1), amount="1"), "「O5」已作为退款登记，不能改为订单"),
@@ -170,7 +170,7 @@ def test_refund_record_refusals(base):
         (dict(refund_id="R1", order="O1", refund_date=D(2026, 2, 9), amount="1"), "退款日期 2026-02-09 早于订单「O1」的日期 2026-02-10"),
         (dict(refund_id="R1", order="O3", refund_date=D(2026, 6, 1), amount="1500.01"), "退款合计 2000.01 超过订单「O3」的金额 2000.00"),
         (dict(refund_id="O1", order="O3", refund_date=D(2026, 6, 1), amount="1"), "「O1」已作为订单登记，不能改为退款"),
-        (dict(refund_id="R1", order="O3", refund_date=D(2026, 6, 1), amount="-1"), "金额格式不正确：「-1」"),
+        (dict(refund_id="R1", order="O3", refund_date=D(2026, 6, 1), amount="-1"), "金额格式不正确：「-1」（应为用“.”分隔、最多两位小数的数字）"),
     ]
     for kwargs, message in cases:
         with pytest.raises(InvalidInput) as excinfo:

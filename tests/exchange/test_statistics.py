@@ -67,7 +67,7 @@ def sqlite_only():
 
 def test_a_large_import_and_a_large_run_refresh_the_tables(postgresql_only, write, monkeypatch):
     from tandem.commissions import runs
-    from tandem.exchange import importers
+    from tandem.exchange.importers import command as importers
 
     for name, text in BASE.items():
         write(name, text)

@@ -6,7 +6,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
+
+
+class Progress(Protocol):
+    """What a long write tells a progress bar (the command line draws one
+    on a terminal)."""
+
+    def start(self, description: str, total: int) -> None: ...
+
+    def update(self, completed: int) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 @contextmanager

@@ -4,23 +4,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .choices import OwnerRole, Reason, Tier
 
-class Tier(models.TextChoices):
-    KEY = "key", _("大客户")
-    STANDARD = "standard", _("普通客户")
-
-
-class OwnerRole(models.TextChoices):
-    SALES = "sales", _("销售")
-    SERVICE = "service", _("客服")
-
-
-class Reason(models.TextChoices):
-    DEVELOPED = "developed", _("开发")
-    HANDOVER = "handover", _("离职交接")
-    RELEASE = "release", _("释放")
-    POOL_CLAIM = "pool_claim", _("公海认领")
-    REASSIGNMENT = "reassignment", _("调整分配")
+__all__ = ["Assignment", "Contact", "Customer", "OwnerRole", "Reason", "Tier"]
 
 
 class Customer(models.Model):

@@ -1,94 +1,101 @@
-"""Writes of the customers domain: the ownership ledger.
+"""Writes of the customers domain, one at a time: customers and the
+ownership ledger (the bulk variants, for the importer, are in `bulk`).
 
 Assignment rows are appended and closed, never overwritten; rows of one
-customer and role never overlap (``find_overlaps`` is the one check, used here
-and by the importer). Every write marks the affected customers dirty for the
-next commission run, inside the same transaction.
+customer and role never overlap (``rules.find_overlaps`` is the one check,
+used here and by the importer). Every write records what it changed
+(`tandem.core.changes`) inside its transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.core.changes import ownership_changed
-from tandem.core.errors import InvalidInput
+from tandem.core.changes import customers_changed, ownership_changed
+from tandem.core.rules import RuleError, Violation, raise_first
+from tandem.staff.models import Staff
+from tandem.staff.rules import unknown_staff
 
-from .models import Assignment, Customer, OwnerRole, Reason
+from .models import Assignment, Customer, OwnerRole
+from .rules import (
+    check_period,
+    check_reason,
+    check_role,
+    customer_violations,
+    find_overlaps,
+    first_overlap,
+    overlap_violation,
+    span_text,
+    unknown_customer,
+)
 
-
-class SpanLike(Protocol):
-    customer_id: Any
-    role: Any
-    valid_from: dt.date
-    valid_to: dt.date | None
-
-
-S = TypeVar("S", bound=SpanLike)
-
-
-def find_overlaps(rows: Iterable[S]) -> list[tuple[S, S]]:
-    """Pairs of rows of one customer and role whose periods overlap.
-
-    A row covers ``valid_from <= d < valid_to`` (open when ``valid_to`` is
-    None). Rows may be model instances or any objects with ``customer_id``,
-    ``role``, ``valid_from`` and ``valid_to``. Each overlapping row is reported
-    once, as ``(earlier, later)``: ``later`` starts inside ``earlier``."""
-    groups: dict[tuple[Any, Any], list[S]] = defaultdict(list)
-    for row in rows:
-        groups[(row.customer_id, row.role)].append(row)
-    pairs: list[tuple[S, S]] = []
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        group.sort(key=lambda r: (r.valid_from, r.valid_to is None, r.valid_to or r.valid_from))
-        holder = group[0]
-        for row in group[1:]:
-            if holder.valid_to is None or row.valid_from < holder.valid_to:
-                pairs.append((holder, row))
-            if holder.valid_to is not None and (row.valid_to is None or row.valid_to > holder.valid_to):
-                holder = row
-    return pairs
+__all__ = [
+    "assignment_close",
+    "assignment_open",
+    "customer_upsert",
+    "find_overlaps",
+    "span_text",
+]
 
 
-def span_text(valid_from: dt.date, valid_to: dt.date | None) -> str:
-    """A period as ``[from, to)``; an open one as ``[from, …)``."""
-    return f"[{valid_from.isoformat()}, {valid_to.isoformat() if valid_to else '…'})"
+def _key(value: Any) -> str | None:
+    """A referenced record's id: the instance's key, the id itself, or None."""
+    if value is None or value == "":
+        return None
+    return str(value.pk) if hasattr(value, "pk") else str(value)
 
 
-def _overlap_error(new: Assignment, other: Assignment) -> InvalidInput:
-    return InvalidInput(
-        _("客户「%(customer)s」的%(role)s归属 %(new)s 与已有的归属（%(staff)s，%(old)s）重叠")
-        % {
-            "customer": new.customer_id,
-            "role": OwnerRole(new.role).label,
-            "new": span_text(new.valid_from, new.valid_to),
-            "staff": other.staff_id,
-            "old": span_text(other.valid_from, other.valid_to),
-        }
-    )
-
-
-def _check_role(role: str) -> None:
-    if role not in OwnerRole.values:
-        raise InvalidInput(
-            _("未知的角色「%(value)s」（允许：%(allowed)s）")
-            % {"value": role, "allowed": ", ".join(OwnerRole.values)}
+def customer_upsert(
+    *,
+    customer_id: str,
+    name: str,
+    tier: str,
+    acquired_on: dt.date,
+    acquired_by: Staff | str | None = None,
+    referred_by: Customer | str | None = None,
+) -> tuple[Customer, bool]:
+    """Create or update a customer by id; returns (customer, changed).
+    A new customer, or a change of its developer or referrer, is recorded
+    as a change fact. Raises RuleError for a row the rules refuse or a
+    reference to nobody."""
+    staff_id, referrer_id = _key(acquired_by), _key(referred_by)
+    raise_first(
+        customer_violations(
+            customer_id=customer_id, name=name, tier=tier, acquired_by=staff_id, referred_by=referrer_id
         )
-
-
-def _first_overlap(rows: Sequence[Assignment], new: Assignment) -> Assignment | None:
-    for earlier, later in find_overlaps([*rows, new]):
-        if later is new:
-            return earlier
-        if earlier is new:
-            return later
-    return None
+    )
+    if staff_id is not None and not Staff.objects.filter(pk=staff_id).exists():
+        raise RuleError(Violation.of("acquired_by", unknown_staff(staff_id)))
+    if referrer_id is not None and not Customer.objects.filter(pk=referrer_id).exists():
+        raise RuleError(Violation.of("referred_by", unknown_customer(referrer_id)))
+    content = (name, tier, acquired_on, staff_id, referrer_id)
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+        if customer is None:
+            customer = Customer.objects.create(
+                customer_id=customer_id,
+                name=name,
+                tier=tier,
+                acquired_on=acquired_on,
+                acquired_by_id=staff_id,
+                referred_by_id=referrer_id,
+            )
+            customers_changed([customer_id])
+            return customer, True
+        old = (customer.name, customer.tier, customer.acquired_on, customer.acquired_by_id, customer.referred_by_id)
+        if old == content:
+            return customer, False
+        customer.name, customer.tier, customer.acquired_on = name, tier, acquired_on
+        customer.acquired_by_id, customer.referred_by_id = staff_id, referrer_id
+        customer.save(update_fields=["name", "tier", "acquired_on", "acquired_by", "referred_by"])
+        # Commission depends on who developed and who referred, not on the rest.
+        if old[3:] != content[3:]:
+            customers_changed([customer_id])
+    return customer, True
 
 
 def assignment_open(
@@ -105,12 +112,7 @@ def assignment_open(
     The role's open row, if it started before ``valid_from``, is closed on
     ``valid_from``; the new row is appended, open-ended. Refuses a row that
     would overlap another (e.g. one starting after ``valid_from``)."""
-    _check_role(role)
-    if reason not in Reason.values:
-        raise InvalidInput(
-            _("未知的归属原因「%(value)s」（允许：%(allowed)s）")
-            % {"value": reason, "allowed": ", ".join(Reason.values)}
-        )
+    raise_first([check_role(role), check_reason(reason)])
     with transaction.atomic():
         rows = list(
             Assignment.objects.select_for_update()
@@ -128,14 +130,17 @@ def assignment_open(
         )
         for row in rows:
             if row.valid_from == valid_from:
-                raise InvalidInput(
-                    _("客户「%(customer)s」已有 %(date)s 开始的%(role)s归属（%(staff)s）")
-                    % {
-                        "customer": customer.pk,
-                        "date": valid_from.isoformat(),
-                        "role": OwnerRole(role).label,
-                        "staff": row.staff_id,
-                    }
+                raise RuleError(
+                    Violation.of(
+                        "valid_from",
+                        _("客户「%(customer)s」已有 %(date)s 开始的%(role)s归属（%(staff)s）")
+                        % {
+                            "customer": customer.pk,
+                            "date": valid_from.isoformat(),
+                            "role": OwnerRole(role).label,
+                            "staff": row.staff_id,
+                        },
+                    )
                 )
         to_close = next(
             (r for r in rows if r.valid_to is None and r.valid_from < valid_from), None
@@ -150,9 +155,9 @@ def assignment_open(
                 valid_to=valid_from,
             )
             others.append(closed)
-        conflict = _first_overlap(others, new)
+        conflict = first_overlap(others, new)
         if conflict is not None:
-            raise _overlap_error(new, conflict)
+            raise RuleError(overlap_violation(new, conflict, conflict.staff_id))
         if to_close is not None:
             to_close.valid_to = valid_from
             to_close.save(update_fields=["valid_to"])
@@ -164,11 +169,7 @@ def assignment_open(
 def assignment_close(*, assignment: Assignment, valid_to: dt.date) -> Assignment:
     """End an assignment row on ``valid_to`` (exclusive: the holder's last
     day is the day before)."""
-    if valid_to <= assignment.valid_from:
-        raise InvalidInput(
-            _("截止日期 %(to)s 必须晚于起始日期 %(from)s")
-            % {"to": valid_to.isoformat(), "from": assignment.valid_from.isoformat()}
-        )
+    raise_first([check_period(assignment.valid_from, valid_to)])
     with transaction.atomic():
         row = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if row.valid_to == valid_to:
@@ -180,9 +181,9 @@ def assignment_close(*, assignment: Assignment, valid_to: dt.date) -> Assignment
         )
         before = row.valid_to
         row.valid_to = valid_to
-        conflict = _first_overlap(others, row)
+        conflict = first_overlap(others, row)
         if conflict is not None:
-            raise _overlap_error(row, conflict)
+            raise RuleError(overlap_violation(row, conflict, conflict.staff_id))
         row.save(update_fields=["valid_to"])
         # Ownership differs from the earlier of the old and new end on.
         ownership_changed([(row.customer_id, row.role, valid_to if before is None else min(before, valid_to))])

@@ -1,6 +1,7 @@
-"""The reasons an import rejects a row, in zh-Hans (English through the
-catalog in locale/en). One function per rule, so every importer and test
-uses the same words."""
+"""The reasons an import rejects a row that belong to files (dates as
+cells, ids repeated in a file, rows rejected earlier in the command), in
+zh-Hans (English through the catalog in locale/en). The rules of the
+records themselves, and their words, are the domains' (`tandem.*.rules`)."""
 
 from __future__ import annotations
 
@@ -13,50 +14,8 @@ def problem(path: str, line: int, column: str, reason: str) -> str:
     return f"{path}:{line}: {column}: {reason}"
 
 
-def empty() -> str:
-    return _("不能为空")
-
-
-def too_long(limit: int) -> str:
-    return _("长度超过 %(max)d 个字符") % {"max": limit}
-
-
 def bad_date(value: str) -> str:
     return _("日期格式不正确：「%(value)s」（应为 YYYY-MM-DD）") % {"value": value}
-
-
-def bad_amount(value: str) -> str:
-    return _("金额格式不正确：「%(value)s」（应为用“.”分隔、最多两位小数的数字）") % {"value": value}
-
-
-def amount_not_positive() -> str:
-    return _("金额必须大于 0")
-
-
-def unknown_role(value: str, allowed: list[str]) -> str:
-    return _("未知的角色「%(value)s」（允许：%(allowed)s）") % {
-        "value": value,
-        "allowed": ", ".join(allowed),
-    }
-
-
-def unknown_tier(value: str, allowed: list[str]) -> str:
-    return _("未知的客户等级「%(value)s」（允许：%(allowed)s）") % {
-        "value": value,
-        "allowed": ", ".join(allowed),
-    }
-
-
-def unknown_staff(ident: str) -> str:
-    return _("未知的员工「%(id)s」") % {"id": ident}
-
-
-def unknown_customer(ident: str) -> str:
-    return _("未知的客户「%(id)s」") % {"id": ident}
-
-
-def unknown_order(ident: str) -> str:
-    return _("未知的订单「%(id)s」") % {"id": ident}
 
 
 def rejected_staff(ident: str, where: str) -> str:
@@ -90,69 +49,6 @@ def overlap_line(line: int, staff: str, span: str) -> str:
         "staff": staff,
         "span": span,
     }
-
-
-def overlap_existing(staff: str, span: str) -> str:
-    return _("与已有的归属重叠（%(staff)s，%(span)s）") % {"staff": staff, "span": span}
-
-
-def valid_to_not_after() -> str:
-    return _("截止日期必须晚于起始日期")
-
-
-def left_not_after_hired() -> str:
-    return _("离职日期必须晚于入职日期")
-
-
-def self_referral() -> str:
-    return _("客户不能转介绍自己")
-
-
-def refund_of_refund(ident: str) -> str:
-    return _("不能对退款再退款（「%(id)s」本身是退款）") % {"id": ident}
-
-
-def refund_before_order(date: str, ident: str, order_date: str) -> str:
-    return _("退款日期 %(date)s 早于订单「%(id)s」的日期 %(order_date)s") % {
-        "date": date,
-        "id": ident,
-        "order_date": order_date,
-    }
-
-
-def refunds_exceed(total: str, ident: str, amount: str) -> str:
-    return _("退款合计 %(total)s 超过订单「%(id)s」的金额 %(amount)s") % {
-        "total": total,
-        "id": ident,
-        "amount": amount,
-    }
-
-
-def refund_other_customer(customer: str, ident: str, order_customer: str) -> str:
-    return _("退款的客户「%(customer)s」与订单「%(id)s」的客户「%(order_customer)s」不同") % {
-        "customer": customer,
-        "id": ident,
-        "order_customer": order_customer,
-    }
-
-
-def amount_below_refunds(amount: str, total: str) -> str:
-    return _("修改后的金额 %(amount)s 小于该订单已有的退款合计 %(total)s") % {
-        "amount": amount,
-        "total": total,
-    }
-
-
-def date_after_refund(ident: str, date: str) -> str:
-    return _("修改后的日期晚于该订单已有退款「%(id)s」的日期 %(date)s") % {"id": ident, "date": date}
-
-
-def customer_change_with_refunds() -> str:
-    return _("该订单已有退款，不能更换客户")
-
-
-def sale_to_refund_with_refunds() -> str:
-    return _("该订单已有退款，不能改为退款")
 
 
 def extra_cells(cells: int) -> str:

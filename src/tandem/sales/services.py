@@ -1,7 +1,8 @@
-"""Writes of the sales domain: orders and refunds, one at a time.
+"""Writes of the sales domain: orders and refunds, one at a time (the bulk
+variant, for the importer, is `bulk`).
 
-The same rules as the importer (spec/exchange-format.md): amounts are
-positive with at most two decimals, a refund names a sale of the same
+The same rules as the importer (`rules`, spec/exchange-format.md): amounts
+are positive with at most two decimals, a refund names a sale of the same
 customer, is dated on or after it, and the refunds of an order never add up
 to more than the order. Each write records, in its transaction, from which
 day the customers' orders changed (`tandem.core.changes`); a live preview
@@ -11,7 +12,6 @@ of the commission is the caller's (`commissions.services`).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -20,46 +20,23 @@ from django.utils.translation import gettext as _
 
 from tandem.core import money
 from tandem.core.changes import orders_changed
-from tandem.core.errors import InvalidInput
+from tandem.core.rules import RuleError, Violation, check_id, raise_first
 from tandem.customers.models import Customer
+from tandem.customers.rules import unknown_customer
 
 from .models import Order
+from .rules import (
+    RefundFacts,
+    amount_to_cents,
+    order_change_violation,
+    order_violations,
+    recorded_as_order,
+    recorded_as_refund,
+    refund_violation,
+    unknown_order,
+)
 
-MAX_ID = 64
-
-
-def amount_to_cents(amount: Any) -> int:
-    """An amount (Decimal, int or exchange-format text) as positive cents.
-    Raises InvalidInput for more than two decimals or a value <= 0."""
-    if isinstance(amount, bool):
-        raise InvalidInput(_("金额格式不正确：「%(value)s」") % {"value": amount})
-    if isinstance(amount, str):
-        try:
-            cents = money.parse_amount_cents(amount.strip())
-        except ValueError:
-            raise InvalidInput(_("金额格式不正确：「%(value)s」") % {"value": amount}) from None
-    else:
-        try:
-            value = Decimal(amount)
-        except (InvalidOperation, TypeError, ValueError):
-            raise InvalidInput(_("金额格式不正确：「%(value)s」") % {"value": amount}) from None
-        if not value.is_finite() or value != value.quantize(money.CENT):
-            raise InvalidInput(_("金额格式不正确：「%(value)s」") % {"value": amount})
-        cents = int(value * 100)
-    if cents <= 0:
-        raise InvalidInput(_("金额必须大于 0"))
-    if cents >= 10**14:
-        raise InvalidInput(_("金额格式不正确：「%(value)s」") % {"value": amount})
-    return cents
-
-
-def _check_id(value: str, label: str) -> None:
-    if not value:
-        raise InvalidInput(_("%(field)s不能为空") % {"field": label})
-    if len(value) > MAX_ID:
-        raise InvalidInput(
-            _("%(field)s长度超过 %(max)d 个字符") % {"field": label, "max": MAX_ID}
-        )
+__all__ = ["amount_to_cents", "order_record", "refund_record"]
 
 
 def _customer(customer: Customer | str) -> Customer:
@@ -67,7 +44,7 @@ def _customer(customer: Customer | str) -> Customer:
         return customer
     found = Customer.objects.filter(pk=customer).first()
     if found is None:
-        raise InvalidInput(_("未知的客户「%(id)s」") % {"id": customer})
+        raise RuleError(Violation.of("customer_id", unknown_customer(customer)))
     return found
 
 
@@ -81,12 +58,12 @@ def order_record(
 ) -> Order:
     """Record a sale (or change one recorded before, same id). Refuses a
     change that its existing refunds would no longer fit: a smaller amount
-    than refunded, a later date than a refund, another customer."""
-    _check_id(order_id, _("订单编号"))
-    cents = amount_to_cents(amount)
+    than refunded, a later date than a refund, another customer. Raises
+    RuleError (an InvalidInput) naming the refused field."""
     category = category or ""
-    if len(category) > 64:
-        raise InvalidInput(_("%(field)s长度超过 %(max)d 个字符") % {"field": _("品类"), "max": 64})
+    customer_id = customer.pk if isinstance(customer, Customer) else customer
+    raise_first(order_violations(order_id=order_id, customer_id=customer_id, category=category))
+    cents = amount_to_cents(amount)
     customer = _customer(customer)
     value = money.from_cents(cents)
     with transaction.atomic():
@@ -94,9 +71,7 @@ def order_record(
         changed = {customer.pk: order_date}
         if existing is not None:
             if existing.refund_of_id is not None:
-                raise InvalidInput(
-                    _("「%(id)s」已作为退款登记，不能改为订单") % {"id": order_id}
-                )
+                raise RuleError(Violation.of("refund_of", recorded_as_refund(order_id)))
             if (
                 existing.customer_id == customer.pk
                 and existing.order_date == order_date
@@ -104,21 +79,21 @@ def order_record(
                 and existing.category == category
             ):
                 return existing
-            refunds = list(existing.refunds.order_by("order_date", "order_id"))
-            refunded = sum(money.to_cents(r.amount) for r in refunds)
-            if refunded > cents:
-                raise InvalidInput(
-                    _("修改后的金额 %(amount)s 小于该订单已有的退款合计 %(total)s")
-                    % {"amount": money.format_cents(cents), "total": money.format_cents(refunded)}
-                )
-            for refund in refunds:
-                if refund.order_date < order_date:
-                    raise InvalidInput(
-                        _("修改后的日期晚于该订单已有退款「%(id)s」的日期 %(date)s")
-                        % {"id": refund.order_id, "date": refund.order_date.isoformat()}
+            refunds = [
+                RefundFacts(r.order_id, r.customer_id, r.order_date, money.to_cents(r.amount))
+                for r in existing.refunds.all()
+            ]
+            raise_first(
+                [
+                    order_change_violation(
+                        customer_id=customer.pk,
+                        order_date=order_date,
+                        cents=cents,
+                        becomes_refund=False,
+                        refunds=refunds,
                     )
-            if refunds and existing.customer_id != customer.pk:
-                raise InvalidInput(_("该订单已有退款，不能更换客户"))
+                ]
+            )
             first = min(order_date, existing.order_date)
             changed = {customer.pk: first, existing.customer_id: first}
             existing.customer = customer
@@ -147,57 +122,48 @@ def refund_record(
     amount: Any,
 ) -> Order:
     """Record a refund of ``order`` (or change one recorded before, same id),
-    dated ``refund_date``. Refuses a refund of a refund, a refund dated
-    before its order, and refunds adding up to more than the order."""
-    _check_id(refund_id, _("退款编号"))
+    dated ``refund_date``, for the order's customer. Refuses a refund of a
+    refund, a refund dated before its order, and refunds adding up to more
+    than the order. Raises RuleError (an InvalidInput)."""
+    raise_first([check_id("order_id", _("退款编号"), refund_id)])
     cents = amount_to_cents(amount)
     value = money.from_cents(cents)
     with transaction.atomic():
         order_id = order.pk if isinstance(order, Order) else order
         target = Order.objects.select_for_update().filter(pk=order_id).first()
         if target is None:
-            raise InvalidInput(_("未知的订单「%(id)s」") % {"id": order_id})
-        if target.refund_of_id is not None or target.pk == refund_id:
-            raise InvalidInput(
-                _("不能对退款再退款（「%(id)s」本身是退款）") % {"id": target.pk}
-            )
-        if refund_date < target.order_date:
-            raise InvalidInput(
-                _("退款日期 %(date)s 早于订单「%(id)s」的日期 %(order_date)s")
-                % {
-                    "date": refund_date.isoformat(),
-                    "id": target.pk,
-                    "order_date": target.order_date.isoformat(),
-                }
-            )
+            raise RuleError(Violation.of("refund_of", unknown_order(order_id)))
         existing = Order.objects.select_for_update().filter(pk=refund_id).first()
-        if existing is not None:
-            if existing.refund_of_id is None:
-                raise InvalidInput(
-                    _("「%(id)s」已作为订单登记，不能改为退款") % {"id": refund_id}
-                )
-            if (
-                existing.refund_of_id == target.pk
-                and existing.order_date == refund_date
-                and existing.amount == value
-            ):
-                return existing
+        if existing is not None and existing.refund_of_id is None and existing.pk != target.pk:
+            raise RuleError(Violation.of("refund_of", recorded_as_order(refund_id)))
+        if (
+            existing is not None
+            and existing.refund_of_id == target.pk
+            and existing.order_date == refund_date
+            and existing.amount == value
+        ):
+            return existing
         others = (
             Order.objects.filter(refund_of_id=target.pk)
             .exclude(pk=refund_id)
             .aggregate(total=Sum("amount"))["total"]
         )
-        refunded = money.to_cents(others) if others is not None else 0
-        target_cents = money.to_cents(target.amount)
-        if refunded + cents > target_cents:
-            raise InvalidInput(
-                _("退款合计 %(total)s 超过订单「%(id)s」的金额 %(amount)s")
-                % {
-                    "total": money.format_cents(refunded + cents),
-                    "id": target.pk,
-                    "amount": money.format_cents(target_cents),
-                }
-            )
+        raise_first(
+            [
+                refund_violation(
+                    refund_id=refund_id,
+                    refund_date=refund_date,
+                    customer_id=None,
+                    cents=cents,
+                    order_id=target.pk,
+                    order_date=target.order_date,
+                    order_customer_id=target.customer_id,
+                    order_cents=money.to_cents(target.amount),
+                    order_is_refund=target.refund_of_id is not None,
+                    refunded_before=money.to_cents(others) if others is not None else 0,
+                )
+            ]
+        )
         changed = {target.customer_id: refund_date}
         if existing is not None:
             first = min(refund_date, existing.order_date)

@@ -7,13 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .choices import Role
 
-class Role(models.TextChoices):
-    SALES = "sales", _("销售")
-    SERVICE = "service", _("客服")
-    MANAGER = "manager", _("经理")
-    FINANCE = "finance", _("财务")
-    ADMIN = "admin", _("管理员")
+__all__ = ["Role", "Staff", "Team"]
 
 
 class Team(models.Model):

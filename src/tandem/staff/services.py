@@ -1,16 +1,17 @@
-"""Writes of the staff domain."""
+"""Writes of the staff domain, one at a time (the bulk variant, for the
+importer, is `bulk.staff_write_bulk`); both check rows with `rules`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from tandem.core.changes import staff_changed
-from tandem.core.errors import InvalidInput
+from tandem.core.rules import raise_first
 
-from .models import Role, Staff
+from .models import Staff
+from .rules import staff_violations
 
 
 def staff_upsert(
@@ -22,22 +23,9 @@ def staff_upsert(
     left_on: dt.date | None = None,
 ) -> tuple[Staff, bool]:
     """Create or update a staff member by id; returns (staff, changed).
-    A change of hired_on/left_on is recorded as a change fact."""
-    if not staff_id:
-        raise InvalidInput(_("%(field)s不能为空") % {"field": _("员工编号")})
-    if len(staff_id) > 64:
-        raise InvalidInput(_("%(field)s长度超过 %(max)d 个字符") % {"field": _("员工编号"), "max": 64})
-    if not name:
-        raise InvalidInput(_("%(field)s不能为空") % {"field": _("姓名")})
-    if len(name) > 100:
-        raise InvalidInput(_("%(field)s长度超过 %(max)d 个字符") % {"field": _("姓名"), "max": 100})
-    if role not in Role.values:
-        raise InvalidInput(
-            _("未知的角色「%(value)s」（允许：%(allowed)s）")
-            % {"value": role, "allowed": ", ".join(Role.values)}
-        )
-    if hired_on is not None and left_on is not None and left_on <= hired_on:
-        raise InvalidInput(_("离职日期必须晚于入职日期"))
+    A change of hired_on/left_on is recorded as a change fact. Raises
+    RuleError (an InvalidInput) for a row the rules refuse."""
+    raise_first(staff_violations(staff_id=staff_id, name=name, role=role, hired_on=hired_on, left_on=left_on))
     with transaction.atomic():
         staff = Staff.objects.select_for_update().filter(pk=staff_id).first()
         if staff is None:

@@ -1,4 +1,4 @@
-"""Inserting many new rows of a model that keeps history, fast.
+"""Writing many rows of a model that keeps history (django-simple-history), fast.
 
 ``insert_with_history`` writes the same rows as django-simple-history's
 ``bulk_create_with_history`` (the model's rows, then one ``+`` history row
@@ -6,7 +6,8 @@ each, with the same change reason, user and date), but with raw
 ``executemany`` instead of the ORM's per-value machinery, which costs seconds
 per ten thousand rows. Values are converted by the database backend's own
 adapters, so they are stored exactly as the ORM would store them.
-Updates stay with ``bulk_update_with_history`` (imports change few rows).
+Updates go through ``update_with_history``: simple-history's own
+``bulk_update_with_history`` (imports change few rows).
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, get_history_model_for_model
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_model_for_model,
+)
 
-BATCH = 5_000
+from .db import load_rows
+
 _PLAIN = {
     "AutoField",
     "BigAutoField",
@@ -81,21 +87,7 @@ def _prepare(fields: Sequence[models.Field], rows: list[list[Any]]) -> None:
 
 
 def _insert(table: str, fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> None:
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    if connection.vendor == "postgresql":
-        # COPY: one stream instead of a statement per row.
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    sql = f"INSERT INTO {qn(table)} ({columns}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
+    load_rows(table, [str(f.column) for f in fields], rows)
 
 
 def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -183,3 +175,17 @@ def insert_with_history(
     # The model rows hold query parameters already; the constants too.
     history_rows = [[*(row[i] for i in indexes), *constants] for row in values]
     _insert(history._meta.db_table, [*tracked, *constant_fields], history_rows)
+
+
+UPDATE_BATCH = 500
+
+
+def update_with_history(
+    objects: Sequence[models.Model], model: type[models.Model], fields: Sequence[str], *, change_reason: str = ""
+) -> None:
+    """Save ``fields`` of changed instances of ``model`` with a ``~`` history
+    row each (simple-history's bulk update, in batches)."""
+    if objects:
+        bulk_update_with_history(
+            list(objects), model, list(fields), batch_size=UPDATE_BATCH, default_change_reason=change_reason
+        )
