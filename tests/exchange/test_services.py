@@ -20,7 +20,7 @@ from tandem.staff.models import Staff
 from tandem.staff.services import staff_upsert
 from tests.facts import pending
 
-from .conftest import counts
+from .conftest import clear_dirty, counts
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -198,3 +198,42 @@ def test_order_record_with_the_live_preview(base):
     order = order_record(order_id="O7", customer="C3", order_date=D(2026, 6, 1), amount="100")
     refund_record(refund_id="R7", order=order, refund_date=D(2026, 6, 2), amount="40")
     assert Order.objects.filter(pk__in=["O7", "R7"]).count() == 2
+
+
+def test_customer_upsert(base):
+    from tandem.customers.services import customer_upsert
+
+    customer, changed = customer_upsert(customer_id="C9", name="新客户", tier="key", acquired_on=D(2026, 6, 1), acquired_by="S2")
+    assert changed and (customer.acquired_by_id, customer.referred_by_id) == ("S2", None)
+    assert dirty() == {"C9"}
+    assert [h.history_type for h in customer.history.all()] == ["+"]
+    assert customer_upsert(customer_id="C9", name="新客户", tier="key", acquired_on=D(2026, 6, 1), acquired_by=Staff.objects.get(pk="S2")) == (customer, False)
+    # A new name or tier changes no commission: no fact.
+    clear_dirty()
+    _customer, changed = customer_upsert(customer_id="C9", name="新客户二", tier="standard", acquired_on=D(2026, 6, 1), acquired_by="S2")
+    assert changed and dirty() == set()
+    # A new referrer does.
+    customer_upsert(customer_id="C9", name="新客户二", tier="standard", acquired_on=D(2026, 6, 1), acquired_by="S2", referred_by="C1")
+    assert dirty() == {"C9"}
+    assert Customer.objects.get(pk="C9").referred_by_id == "C1"
+
+
+def test_customer_upsert_refusals(base):
+    from tandem.core.rules import RuleError
+    from tandem.customers.services import customer_upsert
+
+    before = counts()
+    ok = dict(customer_id="C9", name="新客户", tier="key", acquired_on=D(2026, 6, 1))
+    cases = [
+        ({**ok, "customer_id": ""}, "customer_id", "客户编号不能为空"),
+        ({**ok, "name": "名" * 201}, "name", "名称长度超过 200 个字符"),
+        ({**ok, "tier": "vip"}, "tier", "未知的客户等级「vip」（允许：key, standard）"),
+        ({**ok, "referred_by": "C9"}, "referred_by", "客户不能转介绍自己"),
+        ({**ok, "acquired_by": "S9"}, "acquired_by", "未知的员工「S9」"),
+        ({**ok, "referred_by": "C99"}, "referred_by", "未知的客户「C99」"),
+    ]
+    for kwargs, field, message in cases:
+        with pytest.raises(RuleError) as excinfo:
+            customer_upsert(**kwargs)
+        assert (excinfo.value.violation.field, str(excinfo.value)) == (field, message), kwargs
+    assert counts() == before
