@@ -237,3 +237,68 @@ def test_customer_upsert_refusals(base):
             customer_upsert(**kwargs)
         assert (excinfo.value.violation.field, str(excinfo.value)) == (field, message), kwargs
     assert counts() == before
+
+
+def test_assignment_record_adds_and_edits_a_row(base):
+    from tandem.customers.services import assignment_record
+
+    row = assignment_record(customer="C4", role="sales", staff="S2", valid_from=D(2026, 1, 5), reason="reassignment")
+    assert (row.customer_id, row.staff_id, row.valid_to) == ("C4", "S2", None)
+    assert pending() == {"C4": D(2026, 1, 5)}
+    clear_dirty()
+    # Edited as a form does: back to an earlier start, with an end.
+    row = assignment_record(
+        assignment=row, customer="C4", role="sales", staff=Staff.objects.get(pk="S2"),
+        valid_from=D(2026, 1, 1), valid_to=D(2026, 6, 1), reason="reassignment", note="fixed",
+    )
+    stored = Assignment.objects.get(pk=row.pk)
+    assert (stored.valid_from, stored.valid_to, stored.note) == (D(2026, 1, 1), D(2026, 6, 1), "fixed")
+    assert pending() == {"C4": D(2026, 1, 1)}
+    assert Assignment.objects.filter(customer_id="C4").count() == 1
+
+
+def test_assignment_record_refusals(base):
+    from tandem.core.rules import RuleError
+    from tandem.customers.services import assignment_record
+
+    before = counts()
+    ok = dict(customer="C1", role="sales", staff="S2", valid_from=D(2027, 1, 1), reason="reassignment")
+    open_row = Assignment.objects.get(customer_id="C1", role="sales", valid_to=None)
+    cases = [
+        ({**ok, "role": "boss"}, "role", "未知的角色「boss」（允许：sales, service）"),
+        ({**ok, "valid_to": D(2027, 1, 1)}, "valid_to", "截止日期 2027-01-01 必须晚于起始日期 2027-01-01"),
+        ({**ok, "reason": "luck"}, "reason", "未知的归属原因「luck」（允许：developed, handover, release, pool_claim, reassignment）"),
+        ({**ok, "customer": "C99"}, "customer_id", "未知的客户「C99」"),
+        ({**ok, "staff": "S99"}, "staff_id", "未知的员工「S99」"),
+        ({**ok, "valid_from": D(2026, 3, 1)}, "valid_from", "客户「C1」已有 2026-03-01 开始的销售归属（S2）"),
+        (ok, "valid_from", "客户「C1」的销售归属 [2027-01-01, …) 与已有的归属（S2，[2026-03-01, …)）重叠"),
+        # Editing the open row to start inside the closed one.
+        ({**ok, "assignment": open_row, "valid_from": D(2026, 2, 1)}, "valid_from",
+         "客户「C1」的销售归属 [2026-02-01, …) 与已有的归属（S1，[2025-01-10, 2026-03-01)）重叠"),
+    ]
+    for kwargs, field, message in cases:
+        with pytest.raises(RuleError) as excinfo:
+            assignment_record(**kwargs)
+        assert (excinfo.value.violation.field, str(excinfo.value)) == (field, message), kwargs
+    assert counts() == before
+
+
+def test_deletes_record_what_changed(base):
+    from django.db.models import ProtectedError
+
+    from tandem.customers.services import assignment_delete, customer_delete, customer_upsert
+    from tandem.sales.services import order_delete
+
+    with pytest.raises(ProtectedError):
+        order_delete(order=Order.objects.get(pk="O3"))  # its refund O5 refers to it
+    assert pending() == {}
+    order_delete(order=Order.objects.get(pk="O5"))
+    assert pending() == {"C1": D(2026, 5, 3)}
+    clear_dirty()
+    assignment_delete(assignment=Assignment.objects.get(customer_id="C3", role="service"))
+    assert pending() == {"C3": D(2025, 5, 1)}
+    customer, _changed = customer_upsert(customer_id="C9", name="新客户", tier="key", acquired_on=D(2026, 6, 1))
+    clear_dirty()
+    customer_delete(customer=customer)
+    assert dirty() == {"C9"}
+    assert not Customer.objects.filter(pk="C9").exists()

@@ -198,6 +198,20 @@ def overlap_violation(new: SpanLike, other: SpanLike, other_staff_id: str) -> Vi
     )
 
 
+def same_start_violation(customer_id: str, role: str, valid_from: dt.date, other_staff_id: str) -> Violation:
+    """A second row of one customer and role starting on the same day."""
+    return Violation.of(
+        "valid_from",
+        _("客户「%(customer)s」已有 %(date)s 开始的%(role)s归属（%(staff)s）")
+        % {
+            "customer": customer_id,
+            "date": valid_from.isoformat(),
+            "role": OwnerRole(role).label,
+            "staff": other_staff_id,
+        },
+    )
+
+
 def first_overlap(rows: Iterable[S], new: S) -> S | None:
     """The first row of ``rows`` that ``new`` overlaps, if any."""
     for earlier, later in find_overlaps([*rows, new]):

@@ -13,15 +13,15 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from tandem.core.changes import customers_changed, ownership_changed
 from tandem.core.rules import RuleError, Violation, raise_first
 from tandem.staff.models import Staff
 from tandem.staff.rules import unknown_staff
 
-from .models import Assignment, Customer, OwnerRole
+from .models import Assignment, Customer
 from .rules import (
+    assignment_violations,
     check_period,
     check_reason,
     check_role,
@@ -29,13 +29,17 @@ from .rules import (
     find_overlaps,
     first_overlap,
     overlap_violation,
+    same_start_violation,
     span_text,
     unknown_customer,
 )
 
 __all__ = [
     "assignment_close",
+    "assignment_delete",
     "assignment_open",
+    "assignment_record",
+    "customer_delete",
     "customer_upsert",
     "find_overlaps",
     "span_text",
@@ -130,18 +134,7 @@ def assignment_open(
         )
         for row in rows:
             if row.valid_from == valid_from:
-                raise RuleError(
-                    Violation.of(
-                        "valid_from",
-                        _("客户「%(customer)s」已有 %(date)s 开始的%(role)s归属（%(staff)s）")
-                        % {
-                            "customer": customer.pk,
-                            "date": valid_from.isoformat(),
-                            "role": OwnerRole(role).label,
-                            "staff": row.staff_id,
-                        },
-                    )
-                )
+                raise RuleError(same_start_violation(customer.pk, role, valid_from, row.staff_id))
         to_close = next(
             (r for r in rows if r.valid_to is None and r.valid_from < valid_from), None
         )
@@ -189,3 +182,78 @@ def assignment_close(*, assignment: Assignment, valid_to: dt.date) -> Assignment
         ownership_changed([(row.customer_id, row.role, valid_to if before is None else min(before, valid_to))])
     assignment.valid_to = valid_to
     return row
+
+
+def assignment_record(
+    *,
+    assignment: Assignment | None = None,
+    customer: Customer | str,
+    role: str,
+    staff: Staff | str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    reason: str,
+    note: str = "",
+) -> Assignment:
+    """Add a ledger row (``assignment`` None) or change one, as a form edits
+    it: every field at once. Refuses a row that breaks the rules or overlaps
+    another row of the customer and role. Records the ownership of the old
+    and the new customer and role as changed from the earlier start."""
+    customer_id, staff_id = _key(customer) or "", _key(staff) or ""
+    raise_first(
+        [
+            *assignment_violations(
+                customer_id=customer_id,
+                role=role,
+                staff_id=staff_id,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                note=note,
+            ),
+            check_reason(reason),
+        ]
+    )
+    if not Customer.objects.filter(pk=customer_id).exists():
+        raise RuleError(Violation.of("customer_id", unknown_customer(customer_id)))
+    if not Staff.objects.filter(pk=staff_id).exists():
+        raise RuleError(Violation.of("staff_id", unknown_staff(staff_id)))
+    with transaction.atomic():
+        if assignment is None:
+            row = Assignment()
+            facts = [(customer_id, role, valid_from)]
+        else:
+            row = Assignment.objects.select_for_update().get(pk=assignment.pk)
+            first = min(valid_from, row.valid_from)
+            facts = [(customer_id, role, first), (row.customer_id, row.role, first)]
+        others = list(
+            Assignment.objects.select_for_update().filter(customer_id=customer_id, role=role).exclude(pk=row.pk)
+        )
+        for other in others:
+            if other.valid_from == valid_from:
+                raise RuleError(same_start_violation(customer_id, role, valid_from, other.staff_id))
+        row.customer_id, row.role, row.staff_id = customer_id, role, staff_id
+        row.valid_from, row.valid_to, row.reason, row.note = valid_from, valid_to, reason, note
+        conflict = first_overlap(others, row)
+        if conflict is not None:
+            raise RuleError(overlap_violation(row, conflict, conflict.staff_id))
+        row.save()
+        ownership_changed(facts)
+    return row
+
+
+def assignment_delete(*, assignment: Assignment) -> None:
+    """Remove a ledger row; its customer's ownership of the role changes
+    from the row's start."""
+    with transaction.atomic():
+        customer_id, role, valid_from = assignment.customer_id, assignment.role, assignment.valid_from
+        assignment.delete()
+        ownership_changed([(customer_id, role, valid_from)])
+
+
+def customer_delete(*, customer: Customer) -> None:
+    """Remove a customer (the database refuses while orders or ledger rows
+    refer to it: ProtectedError)."""
+    with transaction.atomic():
+        customer_id = customer.pk
+        customer.delete()
+        customers_changed([customer_id])

@@ -36,7 +36,7 @@ from .rules import (
     unknown_order,
 )
 
-__all__ = ["amount_to_cents", "order_record", "refund_record"]
+__all__ = ["amount_to_cents", "order_delete", "order_record", "refund_record"]
 
 
 def _customer(customer: Customer | str) -> Customer:
@@ -184,3 +184,13 @@ def refund_record(
             )
         orders_changed(changed)
     return refund
+
+
+def order_delete(*, order: Order) -> None:
+    """Remove an order or a refund; its customer's orders change from its
+    date (the database refuses an order that still has refunds:
+    ProtectedError)."""
+    with transaction.atomic():
+        customer_id, day = order.customer_id, order.order_date
+        order.delete()
+        orders_changed({customer_id: day})
