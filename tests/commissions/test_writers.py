@@ -110,6 +110,40 @@ def test_staff_upsert_departure_of_a_referrers_service_owner(company):
     assert_picked_up(company)
 
 
+def test_customer_upsert_new_developer(company):
+    """C4 gets a developer who has left: its order becomes an inherited one."""
+    from tandem.customers.services import customer_upsert
+
+    customer_upsert(customer_id="C4", name="常州新星", tier="standard", acquired_on=date(2026, 1, 5), acquired_by="S1")
+    assert_picked_up(company)
+
+
+def test_assignment_record_edits_a_referrers_service_row(company):
+    from tandem.customers.models import Assignment
+    from tandem.customers.services import assignment_record
+
+    row = Assignment.objects.get(customer_id="C1", role="service", staff_id="V1")
+    assignment_record(assignment=row, customer="C1", role="service", staff="V1",
+                      valid_from=row.valid_from, valid_to=date(2026, 2, 15), reason=row.reason)
+    assert_picked_up(company)
+
+
+def test_assignment_delete(company):
+    from tandem.customers.models import Assignment
+    from tandem.customers.services import assignment_delete
+
+    assignment_delete(assignment=Assignment.objects.get(customer_id="C3", role="service"))
+    assert_picked_up(company)
+
+
+def test_order_delete(company):
+    from tandem.sales.models import Order
+    from tandem.sales.services import order_delete
+
+    order_delete(order=Order.objects.get(pk="O4"))
+    assert_picked_up(company)
+
+
 def test_plans_load(company):
     from tandem.exchange.plans import plans_load_text
 
