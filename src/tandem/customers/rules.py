@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.core.rules import Violation, check_choice, check_id, check_text
 
@@ -18,6 +19,21 @@ from .choices import OwnerRole, Reason, Tier
 
 MAX_NAME = 200
 MAX_NOTE = 200
+
+# Field names, translated only when a message needs one (a row of a
+# large file is checked in microseconds).
+_CUSTOMER_ID = gettext_lazy("客户编号")
+_NAME = gettext_lazy("名称")
+_TIER = gettext_lazy("客户等级")
+_ACQUIRED_BY = gettext_lazy("开发人")
+_REFERRED_BY = gettext_lazy("转介绍客户")
+_ROLE = gettext_lazy("角色")
+_REASON = gettext_lazy("原因")
+_STAFF_ID = gettext_lazy("员工编号")
+_NOTE = gettext_lazy("备注")
+_TIERS = tuple(Tier.values)
+_ROLES = tuple(OwnerRole.values)
+_REASONS = tuple(Reason.values)
 
 
 # --------------------------------------------------------------------------- #
@@ -84,11 +100,11 @@ def customer_violations(
     order (``acquired_on`` is a date: present and well-formed is the
     caller's, a typed value or a parsed cell)."""
     checks = (
-        check_id("customer_id", _("客户编号"), customer_id),
-        check_text("name", _("名称"), name, MAX_NAME),
-        check_choice("tier", _("客户等级"), tier, Tier.values, unknown_tier),
-        check_id("acquired_by", _("开发人"), acquired_by or "", required=False),
-        check_id("referred_by", _("转介绍客户"), referred_by or "", required=False),
+        check_id("customer_id", _CUSTOMER_ID, customer_id),
+        check_text("name", _NAME, name, MAX_NAME),
+        check_choice("tier", _TIER, tier, _TIERS, unknown_tier),
+        check_id("acquired_by", _ACQUIRED_BY, acquired_by or "", required=False),
+        check_id("referred_by", _REFERRED_BY, referred_by or "", required=False),
         check_referral(customer_id, referred_by),
     )
     return [v for v in checks if v is not None]
@@ -118,11 +134,11 @@ def check_period(valid_from: dt.date | None, valid_to: dt.date | None) -> Violat
 
 
 def check_role(role: str) -> Violation | None:
-    return check_choice("role", _("角色"), role, OwnerRole.values, unknown_role)
+    return check_choice("role", _ROLE, role, _ROLES, unknown_role)
 
 
 def check_reason(reason: str) -> Violation | None:
-    return check_choice("reason", _("原因"), reason, Reason.values, unknown_reason)
+    return check_choice("reason", _REASON, reason, _REASONS, unknown_reason)
 
 
 def assignment_violations(
@@ -137,11 +153,11 @@ def assignment_violations(
     """Every rule one ledger row breaks on its own, in the exchange format's
     column order (overlaps with other rows: `find_overlaps`)."""
     checks = (
-        check_id("customer_id", _("客户编号"), customer_id),
+        check_id("customer_id", _CUSTOMER_ID, customer_id),
         check_role(role),
-        check_id("staff_id", _("员工编号"), staff_id),
+        check_id("staff_id", _STAFF_ID, staff_id),
         check_period(valid_from, valid_to),
-        check_text("note", _("备注"), note, MAX_NOTE, required=False),
+        check_text("note", _NOTE, note, MAX_NOTE, required=False),
     )
     return [v for v in checks if v is not None]
 

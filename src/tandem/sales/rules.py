@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.core import money
 from tandem.core.money import format_cents
@@ -27,6 +28,14 @@ MAX_CATEGORY = 64
 AMOUNT_MATCH = re.compile(r"\d{1,12}(?:\.\d{1,2})?").fullmatch
 
 D = TypeVar("D", dt.date, str)
+
+# Field names, translated only when a message needs one (a row of a
+# large file is checked in microseconds).
+_ORDER_ID = gettext_lazy("订单编号")
+_CUSTOMER_ID = gettext_lazy("客户编号")
+_CATEGORY = gettext_lazy("品类")
+_REFUND_OF = gettext_lazy("退款对应订单")
+_AMOUNT = gettext_lazy("金额")
 
 
 # --------------------------------------------------------------------------- #
@@ -120,7 +129,7 @@ def parse_amount(text: str) -> int | None:
 def check_amount(text: str) -> Violation | None:
     """An amount cell of the exchange format: present, well-formed, > 0."""
     if not text:
-        return missing("amount", _("金额"))
+        return missing("amount", _AMOUNT)
     cents = parse_amount(text)
     if cents is None:
         return Violation.of("amount", bad_amount(text))
@@ -155,10 +164,10 @@ def order_violations(*, order_id: str, customer_id: str, category: str, refund_o
     """The rules of an order's (or a refund's) own fields other than the
     date and the amount, in the exchange format's column order."""
     checks = (
-        check_id("order_id", _("订单编号"), order_id),
-        check_id("customer_id", _("客户编号"), customer_id),
-        check_text("category", _("品类"), category, MAX_CATEGORY, required=False),
-        check_id("refund_of", _("退款对应订单"), refund_of, required=False),
+        check_id("order_id", _ORDER_ID, order_id),
+        check_id("customer_id", _CUSTOMER_ID, customer_id),
+        check_text("category", _CATEGORY, category, MAX_CATEGORY, required=False),
+        check_id("refund_of", _REFUND_OF, refund_of, required=False),
     )
     return [v for v in checks if v is not None]
 
