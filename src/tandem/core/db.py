@@ -209,3 +209,27 @@ def load_without_indexes(table: str) -> Iterator[None]:
             # would do the same in two statements).
             cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
         log.info("foreign keys of %s checked at %.2fs", table, time.perf_counter() - started)
+
+
+def serial_ids_reserve(table: str, column: str, count: int) -> list[int]:
+    """``count`` fresh values of an auto primary key, taken the way the
+    database would take them (the sequence on PostgreSQL; above the table's
+    AUTOINCREMENT high-water mark on SQLite, whose write lock the caller's
+    transaction holds)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [r[0] for r in cursor.fetchall()]
+        qn = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({qn(column)}), 0) FROM {qn(table)}")
+        high = cursor.fetchone()[0]
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        if cursor.fetchone() is not None:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            if found is not None and found[0] is not None:
+                high = max(high, found[0])
+        return list(range(high + 1, high + 1 + count))

@@ -24,7 +24,7 @@ from simple_history.utils import (
     get_history_model_for_model,
 )
 
-from .db import load_rows
+from .db import load_rows, serial_ids_reserve
 
 _PLAIN = {
     "AutoField",
@@ -90,31 +90,6 @@ def _insert(table: str, fields: Sequence[models.Field], rows: Sequence[Sequence[
     load_rows(table, [str(f.column) for f in fields], rows)
 
 
-def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` fresh values of an auto primary key, taken the way the
-    database would take them (the sequence on PostgreSQL; above the table's
-    AUTOINCREMENT high-water mark on SQLite, whose write lock the import holds)."""
-    table = model._meta.db_table
-    column = str(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, count],
-            )
-            return [r[0] for r in cursor.fetchall()]
-        qn = connection.ops.quote_name
-        cursor.execute(f"SELECT COALESCE(MAX({qn(column)}), 0) FROM {qn(table)}")
-        high = cursor.fetchone()[0]
-        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
-        if cursor.fetchone() is not None:
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            found = cursor.fetchone()
-            if found is not None and found[0] is not None:
-                high = max(high, found[0])
-        return list(range(high + 1, high + 1 + count))
-
-
 def insert_with_history(
     model: type[models.Model],
     rows: Sequence[dict[str, Any]],
@@ -139,7 +114,7 @@ def insert_with_history(
     values = [[row.get(f.attname, defaults.get(f.attname)) for f in fields] for row in rows]
     pk_values: list[Any]
     if auto_pk:
-        pk_values = _allocate_ids(model, len(rows))
+        pk_values = serial_ids_reserve(model._meta.db_table, str(model._meta.pk.column), len(rows))
         fields = [pk, *fields]
         values = [[pk_value, *row] for pk_value, row in zip(pk_values, values, strict=True)]
     _prepare(fields, values)
