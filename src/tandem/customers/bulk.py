@@ -57,7 +57,7 @@ def customers_write_bulk(rows: Mapping[str, CustomerRow], *, change_reason: str 
     and customers stored or among ``rows``). A new customer, or a changed
     developer or referrer, is recorded as a change fact. Returns (created,
     updated)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         stored = {
             customer_id: CustomerRow(*values)
             for customer_id, *values in Customer.objects.values_list("customer_id", *_CUSTOMER_FIELDS)
@@ -135,7 +135,7 @@ def assignments_write_bulk(
     (`rules.overlaps_resolve`), and ``stored`` holds every stored row of
     their customers (`assignments_stored`). Records from which day each
     customer's ownership of each role changed. Returns (created, updated)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         touched = {(row.customer_id, row.role) for row in rows.values()}
         customers = sorted({c for c, _r in touched})
         acquired_by: dict[str, str | None] = {}
@@ -144,8 +144,9 @@ def assignments_write_bulk(
                 Customer.objects.filter(customer_id__in=chunk).values_list("customer_id", "acquired_by_id")
             )
         left_on = dict(Staff.objects.values_list("staff_id", "left_on"))
-        # The ledger as it will be, by customer and role.
-        groups: dict[tuple[str, str], dict[dt.date, LedgerRow]] = {g: {} for g in touched}
+        # The ledger as it will be, by customer and role; in key order, so
+        # that new rows reach the table's indexes in their order.
+        groups: dict[tuple[str, str], dict[dt.date, LedgerRow]] = {g: {} for g in sorted(touched)}
         for (c, r, f), row in stored.items():
             if (c, r) in groups:
                 groups[(c, r)][f] = row

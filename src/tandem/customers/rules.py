@@ -271,17 +271,14 @@ def overlaps_resolve(new: dict[K, S], stored: dict[K, S]) -> list[tuple[S, S]]:
     have been with the rejected row); a rejected row that replaced a stored
     one puts it back. Removes the rejected rows from ``new`` and returns
     them as (rejected, the row it overlaps), in the order found."""
-
-    def group_of(span: SpanLike) -> tuple[Any, Any]:
-        return (span.customer_id, span.role)
-
-    touched = {group_of(span) for span in new.values()}
+    touched = {(span.customer_id, span.role) for span in new.values()}
     groups: dict[tuple[Any, Any], dict[K, S]] = defaultdict(dict)
     for key, span in stored.items():
-        if group_of(span) in touched:
-            groups[group_of(span)][key] = span
+        where = (span.customer_id, span.role)
+        if where in touched:
+            groups[where][key] = span
     for key, span in new.items():
-        groups[group_of(span)][key] = span
+        groups[(span.customer_id, span.role)][key] = span
     keys = {id(span): key for key, span in new.items()}
     rejected: list[tuple[S, S]] = []
     check = set(groups)
@@ -289,7 +286,7 @@ def overlaps_resolve(new: dict[K, S], stored: dict[K, S]) -> list[tuple[S, S]]:
         spans = [span for g in check for span in groups[g].values()]
         check = set()
         for earlier, later in find_overlaps(spans):
-            where = group_of(earlier)
+            where = (earlier.customer_id, earlier.role)
             if where in check:
                 continue  # this group is looked at again in the next round
             if id(later) in keys:

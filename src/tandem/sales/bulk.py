@@ -241,7 +241,7 @@ def orders_write_bulk(
     stored.rows.clear()
     stored.refunds.clear()
     stored.same.clear()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _write(rows, new_ids, changed_ids, existing, progress, description)
         orders_changed({cid: dt.date.fromisoformat(day) for cid, day in dirty.items()})
     return len(new_ids), len(changed_ids)

@@ -31,7 +31,7 @@ def staff_write_bulk(rows: Mapping[str, StaffRow], *, change_reason: str = "") -
     """Create or update staff by id, writing only real changes, with their
     history; records the staff whose dates changed. Returns (created,
     updated)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # A few rows: looked up by id; many: the whole (small) table at once.
         found = Staff.objects.filter(pk__in=list(rows)) if len(rows) <= 500 else Staff.objects.all()
         existing = {s.staff_id: s for s in found}

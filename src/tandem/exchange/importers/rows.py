@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,8 +140,9 @@ class RowErrors:
     def add(self, column: str, reason: str) -> None:
         self.items.append((column, reason))
 
-    def extend(self, violations: Iterable[Violation]) -> None:
-        self.items.extend((v.field, v.reason) for v in violations)
+    def extend(self, violations: list[Violation]) -> None:
+        if violations:
+            self.items.extend((v.field, v.reason) for v in violations)
 
     def date(self, column: str, value: str, *, required: bool = True) -> dt.date | None:
         if not value:
