@@ -4,7 +4,8 @@ rows already checked by `rules` (the ledger's overlaps with
 `rules.overlaps_resolve`, against `assignments_stored`).
 
 Only real changes are written, with their history rows; what changed is
-recorded as change facts in the same transaction."""
+recorded as change facts in the same transaction: the caller's (one of
+their own when there is none), without a savepoint."""
 
 from __future__ import annotations
 

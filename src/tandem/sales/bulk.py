@@ -14,7 +14,11 @@ which read the table once:
 3. `orders_write_bulk(rows, stored)` writes what differs (``COPY`` on
    PostgreSQL, ``executemany`` on SQLite; a large load rebuilds the
    table's indexes once) and records from which day each customer's orders
-   changed."""
+   changed.
+
+Each step runs in the caller's transaction (in one of its own when there
+is none), without a savepoint: a million rows go or stay with the
+caller's."""
 
 from __future__ import annotations
 

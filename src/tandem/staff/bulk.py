@@ -1,5 +1,6 @@
 """Writes of many staff members at once (the importer's): the bulk variant
-of `services.staff_upsert`, for rows already checked by `rules`."""
+of `services.staff_upsert`, for rows already checked by `rules`, in the
+caller's transaction (one of its own when there is none)."""
 
 from __future__ import annotations
 
