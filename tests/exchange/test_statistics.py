@@ -112,7 +112,7 @@ def test_inside_a_transaction_nothing_is_attempted(postgresql_only):
 def test_on_sqlite_a_large_import_and_run_send_no_vacuum_or_analyze(sqlite_only, write, monkeypatch):
     from tandem.commissions import runs
     from tandem.core.db import refresh_statistics
-    from tandem.exchange import importers
+    from tandem.exchange.importers import command as importers
 
     for name, text in BASE.items():
         write(name, text)
