@@ -35,9 +35,11 @@ def _root(
 def _register() -> None:
     from tandem.commissions.cli import register as register_commissions
     from tandem.exchange.cli import register as register_exchange
+    from tandem.exchange.handover_cli import register as register_handover
     from tandem.web.cli import register as register_web
 
     register_exchange(app)
+    register_handover(app)
     register_commissions(app)
     register_web(app)
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tandem.staff",
     "tandem.customers",
     "tandem.sales",
+    "tandem.handover",
     "tandem.commissions",
     "tandem.exchange",
     "tandem.web",

@@ -23,3 +23,13 @@ class Reason(models.TextChoices):
     RELEASE = "release", _("释放")
     POOL_CLAIM = "pool_claim", _("公海认领")
     REASSIGNMENT = "reassignment", _("调整分配")
+
+
+class EndReason(models.TextChoices):
+    """Why a ledger row ended (empty while open, or when not told)."""
+
+    DEPARTURE = "departure", _("离职")
+    HANDOVER = "handover", _("离职交接")
+    RELEASE = "release", _("释放")
+    POOL_RETURN = "pool_return", _("回收公海")
+    REASSIGNMENT = "reassignment", _("调整分配")

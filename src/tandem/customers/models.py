@@ -4,9 +4,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import OwnerRole, Reason, Tier
+from .choices import EndReason, OwnerRole, Reason, Tier
 
-__all__ = ["Assignment", "Contact", "Customer", "OwnerRole", "Reason", "Tier"]
+__all__ = ["Assignment", "Contact", "Customer", "EndReason", "OwnerRole", "Reason", "Tier"]
 
 
 class Customer(models.Model):
@@ -81,6 +81,9 @@ class Assignment(models.Model):
     valid_from = models.DateField(_("起始日期"))
     valid_to = models.DateField(_("截止日期（不含）"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=16, choices=Reason.choices, default=Reason.DEVELOPED)
+    end_reason = models.CharField(
+        _("结束原因"), max_length=16, choices=EndReason.choices, blank=True, default=""
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     history = HistoricalRecords(verbose_name=_("归属变更记录"))
 

@@ -19,7 +19,7 @@ from tandem.core.rules import RuleError, Violation, raise_first
 from tandem.staff.models import Staff
 from tandem.staff.rules import unknown_staff
 
-from .models import Assignment, Customer
+from .models import Assignment, Customer, EndReason
 from .rules import (
     assignment_violations,
     check_period,
@@ -110,13 +110,18 @@ def assignment_open(
     valid_from: dt.date,
     reason: str,
     note: str = "",
+    valid_to: dt.date | None = None,
+    end_reason: str = "",
 ) -> Assignment:
     """Give ``staff`` the ``role`` on ``customer`` from ``valid_from`` on.
 
     The role's open row, if it started before ``valid_from``, is closed on
-    ``valid_from``; the new row is appended, open-ended. Refuses a row that
-    would overlap another (e.g. one starting after ``valid_from``)."""
+    ``valid_from``; the new row is appended, open-ended unless ``valid_to``
+    (with ``end_reason``) is given. Refuses a row that would overlap another
+    (e.g. one starting after ``valid_from``, when the new row is open)."""
     raise_first([check_role(role), check_reason(reason)])
+    if valid_to is not None:
+        raise_first([check_period(valid_from, valid_to)])
     with transaction.atomic():
         rows = list(
             Assignment.objects.select_for_update()
@@ -128,8 +133,9 @@ def assignment_open(
             role=role,
             staff_id=staff.pk,
             valid_from=valid_from,
-            valid_to=None,
+            valid_to=valid_to,
             reason=reason,
+            end_reason=end_reason if valid_to is not None else "",
             note=note,
         )
         for row in rows:
@@ -153,19 +159,20 @@ def assignment_open(
             raise RuleError(overlap_violation(new, conflict, conflict.staff_id))
         if to_close is not None:
             to_close.valid_to = valid_from
-            to_close.save(update_fields=["valid_to"])
+            to_close.end_reason = reason if reason in EndReason.values else EndReason.REASSIGNMENT
+            to_close.save(update_fields=["valid_to", "end_reason"])
         new.save()
         ownership_changed([(customer.pk, role, valid_from)])
     return new
 
 
-def assignment_close(*, assignment: Assignment, valid_to: dt.date) -> Assignment:
+def assignment_close(*, assignment: Assignment, valid_to: dt.date, end_reason: str = "") -> Assignment:
     """End an assignment row on ``valid_to`` (exclusive: the holder's last
-    day is the day before)."""
+    day is the day before), saying why (``EndReason``, or empty)."""
     raise_first([check_period(assignment.valid_from, valid_to)])
     with transaction.atomic():
         row = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        if row.valid_to == valid_to:
+        if row.valid_to == valid_to and row.end_reason == end_reason:
             return row
         others = list(
             Assignment.objects.select_for_update()
@@ -177,10 +184,11 @@ def assignment_close(*, assignment: Assignment, valid_to: dt.date) -> Assignment
         conflict = first_overlap(others, row)
         if conflict is not None:
             raise RuleError(overlap_violation(row, conflict, conflict.staff_id))
-        row.save(update_fields=["valid_to"])
+        row.end_reason = end_reason
+        row.save(update_fields=["valid_to", "end_reason"])
         # Ownership differs from the earlier of the old and new end on.
         ownership_changed([(row.customer_id, row.role, valid_to if before is None else min(before, valid_to))])
-    assignment.valid_to = valid_to
+    assignment.valid_to, assignment.end_reason = valid_to, end_reason
     return row
 
 

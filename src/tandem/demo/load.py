@@ -183,7 +183,7 @@ def _releases_write(company: DemoCompany) -> None:
             row = Assignment.objects.get(
                 customer_id=release.customer_id, role="sales", valid_from=release.giver.valid_from
             )
-            assignment_close(assignment=row, valid_to=release.day)
+            assignment_close(assignment=row, valid_to=release.day, end_reason="release")
 
 
 def _contacts_write(company: DemoCompany) -> None:
