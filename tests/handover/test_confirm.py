@@ -49,10 +49,32 @@ def _company():
         staff.team = team
         staff.user = User.objects.create_user(username=sid.lower(), password="x")
         staff.save()
-    for cid, tier, service in (("C1", "standard", "V1"), ("C2", "key", "V1"), ("C3", "standard", "V2")):
-        customer, _ = customer_upsert(customer_id=cid, name=f"客户{cid}", tier=tier, acquired_on=D(2025, 1, 1), acquired_by="L")
-        assignment_open(customer=customer, role="sales", staff=Staff.objects.get(pk="L"), valid_from=D(2025, 1, 1), reason="developed")
-        assignment_open(customer=customer, role="service", staff=Staff.objects.get(pk=service), valid_from=D(2025, 1, 1), reason="developed")
+    for cid, tier, service in (
+        ("C1", "standard", "V1"),
+        ("C2", "key", "V1"),
+        ("C3", "standard", "V2"),
+    ):
+        customer, _ = customer_upsert(
+            customer_id=cid,
+            name=f"客户{cid}",
+            tier=tier,
+            acquired_on=D(2025, 1, 1),
+            acquired_by="L",
+        )
+        assignment_open(
+            customer=customer,
+            role="sales",
+            staff=Staff.objects.get(pk="L"),
+            valid_from=D(2025, 1, 1),
+            reason="developed",
+        )
+        assignment_open(
+            customer=customer,
+            role="service",
+            staff=Staff.objects.get(pk=service),
+            valid_from=D(2025, 1, 1),
+            reason="developed",
+        )
     orders = [("O1", "C1", D(2025, 6, 1), "1000.00"), ("O2", "C2", D(2025, 7, 1), "2000.00"),
               ("O3", "C1", D(2026, 4, 1), "500.00"), ("O4", "C2", D(2026, 4, 2), "800.00"),
               ("O5", "C3", D(2026, 3, 1), "300.00")]  # fmt: skip
@@ -67,7 +89,9 @@ def company(db):
 
 def ledger():
     return sorted(
-        Assignment.objects.values_list("customer_id", "role", "staff_id", "valid_from", "valid_to", "reason", "end_reason")
+        Assignment.objects.values_list(
+            "customer_id", "role", "staff_id", "valid_from", "valid_to", "reason", "end_reason"
+        )
     )
 
 
@@ -115,9 +139,15 @@ def test_service_rows_are_handed_over_to_service(company):
 
 def test_a_sales_line_without_a_receiver_leaves_the_customer_in_the_pool(company):
     staff_leave(staff_id="L", left_on=LEFT)
-    plan = [PlanLine(2, "C1", "sales", None), PlanLine(3, "C2", "sales", "O1"), PlanLine(4, "C3", "sales", "W1")]
+    plan = [
+        PlanLine(2, "C1", "sales", None),
+        PlanLine(3, "C2", "sales", "O1"),
+        PlanLine(4, "C3", "sales", "W1"),
+    ]
     handover_confirm(staff_id="L", plan=plan, source="plan.csv")
-    assert not Assignment.objects.filter(customer_id="C1", role="sales", valid_to__isnull=True).exists()
+    assert not Assignment.objects.filter(
+        customer_id="C1", role="sales", valid_to__isnull=True
+    ).exists()
     assert Assignment.objects.get(customer_id="C3", role="sales", valid_from=LEFT).staff_id == "W1"
 
 
@@ -165,11 +195,16 @@ def test_refused_lines_are_all_listed_and_nothing_is_written(company):
 
 def test_refused_when_a_receiver_is_not_active_on_the_leaving_day(company):
     staff_leave(staff_id="L", left_on=LEFT)
-    staff_upsert(staff_id="GONE", name="已离职", role="sales", hired_on=D(2020, 1, 1), left_on=D(2026, 2, 1))
+    staff_upsert(
+        staff_id="GONE", name="已离职", role="sales", hired_on=D(2020, 1, 1), left_on=D(2026, 2, 1)
+    )
     staff_upsert(staff_id="LATE", name="未入职", role="sales", hired_on=D(2026, 3, 2))
     refused(
         "离职交接未确认：方案有 2 处问题，未写入任何内容",
-        ["plan.csv:2: to_staff_id: 员工 GONE 在 2026-03-01 不在职", "plan.csv:3: to_staff_id: 员工 LATE 在 2026-03-01 不在职"],
+        [
+            "plan.csv:2: to_staff_id: 员工 GONE 在 2026-03-01 不在职",
+            "plan.csv:3: to_staff_id: 员工 LATE 在 2026-03-01 不在职",
+        ],
         plan=plan_of([("C1", "sales", "GONE"), ("C2", "sales", "LATE"), ("C3", "sales", "N1")]),
         source="plan.csv",
     )
@@ -200,11 +235,16 @@ def test_confirming_again_is_refused(company):
     with pytest.raises(InvalidInput, match="^员工 L 的客户已交接，不能再次确认$"):
         handover_confirm(staff_id="L")
     assert ledger() == before and Handover.objects.count() == 1
-    with pytest.raises(InvalidInput, match="^员工 L 已于 2026-03-01 离职并完成交接，不能更改离职日期$"):
+    with pytest.raises(
+        InvalidInput, match="^员工 L 已于 2026-03-01 离职并完成交接，不能更改离职日期$"
+    ):
         staff_leave(staff_id="L", left_on=D(2026, 4, 1))
 
 
-@pytest.mark.parametrize(("username", "allowed"), [("gm", True), ("m1", True), ("m2", False), ("n1", False), ("v1", False)])
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [("gm", True), ("m1", True), ("m2", False), ("n1", False), ("v1", False)],
+)
 def test_a_team_manager_hands_over_only_their_teams_leavers(company, username, allowed):
     staff_leave(staff_id="L", left_on=LEFT)
     if allowed:
@@ -232,7 +272,9 @@ def test_the_preview_equals_what_the_engine_credits_after_confirming(company):
     run_commissions()
     lines = [(c, r, t) for c, r, t in GOOD]
     preview = handover_preview(leaver_id="L", left_on=LEFT, plan=lines, since=LEFT)
-    assert {(p.customer_id, p.role, p.staff_id): p.before_cents for p in preview if p.before_cents} == credited(LEFT)
+    assert {
+        (p.customer_id, p.role, p.staff_id): p.before_cents for p in preview if p.before_cents
+    } == credited(LEFT)
     handover_confirm(staff_id="L", plan=plan_of(GOOD), source="plan.csv")
     run_commissions()
     after = {(p.customer_id, p.role, p.staff_id): p.after_cents for p in preview if p.after_cents}
@@ -255,7 +297,9 @@ def test_the_trailing_preview_shows_what_the_receivers_would_have_been_credited(
 
 def test_two_confirmations_at_once_exactly_one_wins(transactional_db):
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only (TANDEM_TEST_DATABASE_URL): SQLite serialises whole-database writes")
+        pytest.skip(
+            "PostgreSQL only (TANDEM_TEST_DATABASE_URL): SQLite serialises whole-database writes"
+        )
     _company()
     staff_leave(staff_id="L", left_on=LEFT)
     barrier = threading.Barrier(2)

@@ -57,9 +57,15 @@ def handover_preview(
     changed_service = sorted({cid for (cid, role) in lines if role == "service"})
     # Customers referred by a customer whose service owner changes: their
     # referral lines follow that owner.
-    referred = list(
-        Customer.objects.filter(referred_by_id__in=changed_service).values_list("customer_id", flat=True)
-    ) if changed_service else []
+    referred = (
+        list(
+            Customer.objects.filter(referred_by_id__in=changed_service).values_list(
+                "customer_id", flat=True
+            )
+        )
+        if changed_service
+        else []
+    )
     ids = sorted({cid for cid, _ in lines} | set(referred))
     dates = _Dates()
     histories, referrer_service = read_histories(ids, dates)
@@ -77,8 +83,9 @@ def handover_preview(
             if a.staff_id == leaver_id and a.valid_from == start:
                 if start < cut:
                     out.append(replace(a, valid_to=cut))
-                if lines[key]:
-                    out.append(rules.Assignment(role, lines[key], cut, end))
+                receiver = lines[key]
+                if receiver:
+                    out.append(rules.Assignment(role, receiver, cut, end))
             else:
                 out.append(a)
         return sorted(out, key=lambda a: a.valid_from)
@@ -103,7 +110,9 @@ def handover_preview(
             by_role[a.role].append(a)
         changed = replace(
             history,
-            assignments=[a for role, rows in sorted(by_role.items()) for a in substitute(cid, role, rows)],
+            assignments=[
+                a for role, rows in sorted(by_role.items()) for a in substitute(cid, role, rows)
+            ],
         )
         for side, (h, lookups) in enumerate(((history, before_lookups), (changed, after_lookups))):
             for line in engine.compute_customer(h, lookups, emit_from=since).lines:

@@ -16,7 +16,15 @@ from tandem.core.errors import InvalidInput
 staff_app = typer.Typer(help="员工：登记离职。/ Staff: record departures.", no_args_is_help=True)
 handover_app = typer.Typer(help="离职交接。/ Departure handover.", no_args_is_help=True)
 
-PROPOSAL_COLUMNS = ("customer_id", "role", "from_staff_id", "to_staff_id", "tier", "trailing_revenue", "reason")
+PROPOSAL_COLUMNS = (
+    "customer_id",
+    "role",
+    "from_staff_id",
+    "to_staff_id",
+    "tier",
+    "trailing_revenue",
+    "reason",
+)
 PLAN_REQUIRED = ("customer_id", "role", "to_staff_id")
 
 
@@ -31,13 +39,18 @@ def _day(text: str, option: str) -> dt.date:
     except ValueError:
         from django.utils.translation import gettext as _
 
-        raise InvalidInput(_("%(option)s：日期「%(value)s」无效，应为 YYYY-MM-DD") % {"option": option, "value": text}) from None
+        raise InvalidInput(
+            _("%(option)s：日期「%(value)s」无效，应为 YYYY-MM-DD")
+            % {"option": option, "value": text}
+        ) from None
 
 
 @staff_app.command("leave")
 def leave_command(
     staff_id: str = typer.Argument(..., help="员工编号 / staff id"),
-    on: str = typer.Option(..., "--on", help="离职日期（不再在职的第一天）YYYY-MM-DD / first day no longer working"),
+    on: str = typer.Option(
+        ..., "--on", help="离职日期（不再在职的第一天）YYYY-MM-DD / first day no longer working"
+    ),
     user: str = typer.Option(None, "--user", help="登记人的登录账号 / login recording it"),
 ) -> None:
     """登记离职。/ Record a departure."""
@@ -50,7 +63,9 @@ def leave_command(
     if changed:
         typer.echo(_("已登记员工 %(id)s 于 %(day)s 离职") % {"id": staff.staff_id, "day": on})
     else:
-        typer.echo(_("员工 %(id)s 的离职日期已是 %(day)s，未更改") % {"id": staff.staff_id, "day": on})
+        typer.echo(
+            _("员工 %(id)s 的离职日期已是 %(day)s，未更改") % {"id": staff.staff_id, "day": on}
+        )
 
 
 def _leaver_on(staff_id: str):
@@ -72,7 +87,9 @@ def _leaver_on(staff_id: str):
 @handover_app.command("propose")
 def propose_command(
     staff_id: str = typer.Argument(..., help="离职员工编号 / leaver's staff id"),
-    output: Path = typer.Option(None, "--output", help="写入 CSV 或 XLSX 文件（默认标准输出）/ CSV or XLSX file"),  # noqa: B008
+    output: Path = typer.Option(
+        None, "--output", help="写入 CSV 或 XLSX 文件（默认标准输出）/ CSV or XLSX file"
+    ),  # noqa: B008
 ) -> None:
     """默认交接方案。/ The default handover proposal."""
     bootstrap.setup()
@@ -82,7 +99,15 @@ def propose_command(
     leaver = _leaver_on(staff_id)
     assert leaver.left_on is not None
     rows = [
-        (p.customer_id, p.role, p.from_staff_id, p.to_staff_id or "", p.tier, format_cents(p.trailing_cents), p.reason)
+        (
+            p.customer_id,
+            p.role,
+            p.from_staff_id,
+            p.to_staff_id or "",
+            p.tier,
+            format_cents(p.trailing_cents),
+            p.reason,
+        )
         for p in handover_proposal(leaver, leaver.left_on)
     ]
     _write(output, "交接方案", PROPOSAL_COLUMNS, rows, number_columns=(5,))
@@ -138,10 +163,14 @@ def read_plan(path: Path):
     at = {h: i for i, h in enumerate(header) if h}
     plan = []
     for n, cells in enumerate(table[1:], start=2):
-        values = {c: (cells[i].strip() if i < len(cells) and cells[i] else "") for c, i in at.items()}
+        values = {
+            c: (cells[i].strip() if i < len(cells) and cells[i] else "") for c, i in at.items()
+        }
         if not any(values.values()):
             continue
-        plan.append(PlanLine(n, values["customer_id"], values["role"], values["to_staff_id"] or None))
+        plan.append(
+            PlanLine(n, values["customer_id"], values["role"], values["to_staff_id"] or None)
+        )
     return plan
 
 
@@ -158,7 +187,9 @@ def confirm_command(
     from tandem.handover.services import handover_confirm
 
     lines = read_plan(plan) if plan is not None else None
-    record = handover_confirm(staff_id=staff_id, plan=lines, source=str(plan) if plan else None, username=user)
+    record = handover_confirm(
+        staff_id=staff_id, plan=lines, source=str(plan) if plan else None, username=user
+    )
     count = record.lines.count()
     given = record.lines.filter(to_staff__isnull=False).count()
     typer.echo(
@@ -172,7 +203,9 @@ def preview_command(
     staff_id: str = typer.Argument(..., help="离职员工编号 / leaver's staff id"),
     plan: Path = typer.Option(None, "--plan", help="编辑过的方案（CSV/XLSX）/ edited plan"),  # noqa: B008
     since: str = typer.Option(None, "--since", help="起始日期（默认离职前 365 天）/ window start"),
-    until: str = typer.Option(None, "--until", help="截止日期，不含（默认离职日期）/ window end, exclusive"),
+    until: str = typer.Option(
+        None, "--until", help="截止日期，不含（默认离职日期）/ window end, exclusive"
+    ),
     by_person: bool = typer.Option(False, "--by-person", help="按人员汇总 / totals per person"),
 ) -> None:
     """方案的提成预览（由提成引擎计算）。/ The plan's money, computed by the engine."""
@@ -186,12 +219,17 @@ def preview_command(
     if plan is not None:
         lines = [(p.customer_id, p.role, p.to_staff_id) for p in read_plan(plan)]
     else:
-        lines = [(p.customer_id, p.role, p.to_staff_id) for p in handover_proposal(leaver, leaver.left_on)]
+        lines = [
+            (p.customer_id, p.role, p.to_staff_id)
+            for p in handover_proposal(leaver, leaver.left_on)
+        ]
     start = _day(since, "--since") if since else None
     end = _day(until, "--until") if until else None
     if start is None and end is not None:
         start = leaver.left_on - dt.timedelta(days=365)
-    rows = handover_preview(leaver_id=staff_id, left_on=leaver.left_on, plan=lines, since=start, until=end)
+    rows = handover_preview(
+        leaver_id=staff_id, left_on=leaver.left_on, plan=lines, since=start, until=end
+    )
     if by_person:
         _write(
             None, "", ("staff_id", "role", "before", "after"),

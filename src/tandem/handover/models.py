@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 class Handover(models.Model):
     leaver = models.ForeignKey(
-        "staff.Staff", verbose_name=_("离职员工"), on_delete=models.PROTECT, related_name="handovers"
+        "staff.Staff",
+        verbose_name=_("离职员工"),
+        on_delete=models.PROTECT,
+        related_name="handovers",
     )
     left_on = models.DateField(_("离职日期"))
     confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
@@ -32,7 +35,9 @@ class Handover(models.Model):
         constraints = [
             # Two confirmations at once: the second one's insert fails even
             # where the row lock on the leaver is not taken.
-            models.UniqueConstraint(fields=["leaver", "left_on"], name="handover_once_per_departure")
+            models.UniqueConstraint(
+                fields=["leaver", "left_on"], name="handover_once_per_departure"
+            )
         ]
 
     def __str__(self) -> str:

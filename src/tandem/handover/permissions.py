@@ -20,4 +20,6 @@ def may_hand_over(user: Any, leaver: Staff) -> bool:
         return False
     if actor.role == Role.ADMIN or actor.is_general_manager:
         return True
-    return actor.role == Role.MANAGER and actor.team_id is not None and actor.team_id == leaver.team_id
+    return (
+        actor.role == Role.MANAGER and actor.team_id is not None and actor.team_id == leaver.team_id
+    )

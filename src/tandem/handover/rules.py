@@ -71,7 +71,9 @@ class Line:
 
 def is_new(candidate: Candidate, left_on: dt.date) -> bool:
     """Hired within the year before the leaving day."""
-    return candidate.hired_on is not None and candidate.hired_on > left_on - dt.timedelta(days=NEW_DAYS)
+    return candidate.hired_on is not None and candidate.hired_on > left_on - dt.timedelta(
+        days=NEW_DAYS
+    )
 
 
 def may_receive(candidate: Candidate, *, leaver_id: str, left_on: dt.date) -> bool:
@@ -81,7 +83,9 @@ def may_receive(candidate: Candidate, *, leaver_id: str, left_on: dt.date) -> bo
         return False
     if candidate.hired_on is not None and candidate.hired_on > left_on:
         return False
-    return candidate.left_on is None or candidate.left_on > left_on + dt.timedelta(days=STAYING_DAYS)
+    return candidate.left_on is None or candidate.left_on > left_on + dt.timedelta(
+        days=STAYING_DAYS
+    )
 
 
 def trailing_cents(
@@ -123,12 +127,24 @@ def propose(
             eligible = wanted or eligible
         if not eligible:
             reason = NO_RECEIVER if row.role == SALES else NEEDS_DECISION
-            lines.append(Line(row.customer_id, row.role, leaver_id, None, row.tier, row.trailing_cents, reason))
+            lines.append(
+                Line(
+                    row.customer_id, row.role, leaver_id, None, row.tier, row.trailing_cents, reason
+                )
+            )
             continue
         chosen = min(eligible, key=lambda c: (workload(load[c.staff_id]), c.staff_id))
         load[chosen.staff_id][1 if is_key else 0] += 1
         lines.append(
-            Line(row.customer_id, row.role, leaver_id, chosen.staff_id, row.tier, row.trailing_cents, WORKLOAD)
+            Line(
+                row.customer_id,
+                row.role,
+                leaver_id,
+                chosen.staff_id,
+                row.tier,
+                row.trailing_cents,
+                WORKLOAD,
+            )
         )
     return lines
 

@@ -44,7 +44,9 @@ def trailing_revenue(customer_ids: list[str], left_on: dt.date) -> dict[str, int
             )
         )
         for row in sums:
-            out[row["customer_id"]] = to_cents(Decimal(row["sold"] or 0)) - to_cents(Decimal(row["refunded"] or 0))
+            out[row["customer_id"]] = to_cents(Decimal(row["sold"] or 0)) - to_cents(
+                Decimal(row["refunded"] or 0)
+            )
     return out
 
 
@@ -72,13 +74,17 @@ def candidates(left_on: dt.date) -> list[rules.Candidate]:
     ]
 
 
-def handover_proposal(leaver: Staff, left_on: dt.date, caps: rules.Caps | None = None) -> list[rules.Line]:
+def handover_proposal(
+    leaver: Staff, left_on: dt.date, caps: rules.Caps | None = None
+) -> list[rules.Line]:
     """The default plan for the leaver's held rows (§2)."""
-    held = list(held_rows(leaver.staff_id, left_on).values_list("customer_id", "role", "customer__tier"))
+    held = list(
+        held_rows(leaver.staff_id, left_on).values_list("customer_id", "role", "customer__tier")
+    )
     revenue = trailing_revenue(sorted({cid for cid, _, _ in held}), left_on)
     return rules.propose(
         leaver_id=leaver.staff_id,
-        leaver_team=leaver.team.name if leaver.team_id else None,
+        leaver_team=leaver.team.name if leaver.team is not None else None,
         left_on=left_on,
         held=[rules.Held(cid, role, tier, revenue.get(cid, 0)) for cid, role, tier in held],
         candidates=candidates(left_on),

@@ -75,11 +75,14 @@ def _user(username: str | None):
 def _check_permitted(user, leaver: Staff) -> None:
     if user is not None and not may_hand_over(user, leaver):
         raise NotPermitted(
-            _("账号「%(user)s」无权处理员工 %(id)s 的离职交接") % {"user": user.get_username(), "id": leaver.staff_id}
+            _("账号「%(user)s」无权处理员工 %(id)s 的离职交接")
+            % {"user": user.get_username(), "id": leaver.staff_id}
         )
 
 
-def staff_leave(*, staff_id: str, left_on: dt.date, username: str | None = None) -> tuple[Staff, bool]:
+def staff_leave(
+    *, staff_id: str, left_on: dt.date, username: str | None = None
+) -> tuple[Staff, bool]:
     """Record that ``staff_id`` no longer works from ``left_on`` on; returns
     (staff, changed). The rows they hold stay until a handover is confirmed.
     Refused once a handover of the departure is confirmed (its rows were
@@ -91,7 +94,10 @@ def staff_leave(*, staff_id: str, left_on: dt.date, username: str | None = None)
         raise_first([check_dates(staff.hired_on, left_on)])
         if staff.left_on == left_on:
             return staff, False
-        if staff.left_on is not None and Handover.objects.filter(leaver=staff, left_on=staff.left_on).exists():
+        if (
+            staff.left_on is not None
+            and Handover.objects.filter(leaver=staff, left_on=staff.left_on).exists()
+        ):
             raise InvalidInput(
                 _("员工 %(id)s 已于 %(day)s 离职并完成交接，不能更改离职日期")
                 % {"id": staff_id, "day": staff.left_on.isoformat()}
@@ -147,9 +153,12 @@ def _confirm(staff_id: str, plan: Sequence[PlanLine] | None, source: str | None,
     problems = _plan_problems(name, plan, held, left_on, staff_id)
     if problems:
         raise InvalidInput(
-            _("离职交接未确认：方案有 %(n)d 处问题，未写入任何内容") % {"n": len(problems)}, problems
+            _("离职交接未确认：方案有 %(n)d 处问题，未写入任何内容") % {"n": len(problems)},
+            problems,
         )
-    record = Handover.objects.create(leaver=leaver, left_on=left_on, confirmed_by=user, source=source or "")
+    record = Handover.objects.create(
+        leaver=leaver, left_on=left_on, confirmed_by=user, source=source or ""
+    )
     receivers = Staff.objects.in_bulk({p.to_staff_id for p in plan if p.to_staff_id})
     lines = []
     for p in plan:
@@ -174,14 +183,24 @@ def _confirm(staff_id: str, plan: Sequence[PlanLine] | None, source: str | None,
                 [f"{name}:{p.line}: {exc.violation.field}: {exc.violation.reason}"],
             ) from exc
         lines.append(
-            HandoverLine(handover=record, line=p.line, customer_id=p.customer_id, role=p.role, to_staff_id=p.to_staff_id)
+            HandoverLine(
+                handover=record,
+                line=p.line,
+                customer_id=p.customer_id,
+                role=p.role,
+                to_staff_id=p.to_staff_id,
+            )
         )
     HandoverLine.objects.bulk_create(lines)
     return record
 
 
 def _plan_problems(
-    name: str, plan: Sequence[PlanLine], held: dict[tuple[str, str], Assignment], left_on: dt.date, leaver_id: str
+    name: str,
+    plan: Sequence[PlanLine],
+    held: dict[tuple[str, str], Assignment],
+    left_on: dt.date,
+    leaver_id: str,
 ) -> list[str]:
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}
@@ -193,7 +212,8 @@ def _plan_problems(
         key = (p.customer_id, p.role)
         if p.role not in roles:
             problems.append(
-                f"{where}: role: " + _("角色「%(role)s」无效，应为 sales 或 service") % {"role": p.role}
+                f"{where}: role: "
+                + _("角色「%(role)s」无效，应为 sales 或 service") % {"role": p.role}
             )
             continue
         if key not in held:
@@ -224,11 +244,13 @@ def _plan_problems(
             )
         elif not receiver.is_active_on(left_on):
             problems.append(
-                f"{where}: to_staff_id: " + _("员工 %(id)s 在 %(day)s 不在职") % {"id": p.to_staff_id, "day": day}
+                f"{where}: to_staff_id: "
+                + _("员工 %(id)s 在 %(day)s 不在职") % {"id": p.to_staff_id, "day": day}
             )
     for customer_id, role in sorted(set(held) - set(seen)):
         problems.append(
             f"{name}: customer_id: "
-            + _("方案缺少客户 %(customer)s 的%(role)s归属") % {"customer": customer_id, "role": roles[role]}
+            + _("方案缺少客户 %(customer)s 的%(role)s归属")
+            % {"customer": customer_id, "role": roles[role]}
         )
     return problems

@@ -6,50 +6,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_assignment_end_reason'),
-        ('staff', '0002_role_groups'),
+        ("customers", "0003_assignment_end_reason"),
+        ("staff", "0002_role_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Handover',
+            name="Handover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('left_on', models.DateField(verbose_name='离职日期')),
-                ('confirmed_at', models.DateTimeField(auto_now_add=True, verbose_name='确认时间')),
-                ('source', models.CharField(blank=True, max_length=255, verbose_name='方案来源')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('leaver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers', to='staff.staff', verbose_name='离职员工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("left_on", models.DateField(verbose_name="离职日期")),
+                ("confirmed_at", models.DateTimeField(auto_now_add=True, verbose_name="确认时间")),
+                ("source", models.CharField(blank=True, max_length=255, verbose_name="方案来源")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "leaver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers",
+                        to="staff.staff",
+                        verbose_name="离职员工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '离职交接',
-                'verbose_name_plural': '离职交接',
-                'ordering': ['-confirmed_at'],
+                "verbose_name": "离职交接",
+                "verbose_name_plural": "离职交接",
+                "ordering": ["-confirmed_at"],
             },
         ),
         migrations.CreateModel(
-            name='HandoverLine',
+            name="HandoverLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.PositiveIntegerField(verbose_name='行号')),
-                ('role', models.CharField(max_length=16, verbose_name='角色')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='客户')),
-                ('handover', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='handover.handover')),
-                ('to_staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers_received', to='staff.staff', verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line", models.PositiveIntegerField(verbose_name="行号")),
+                ("role", models.CharField(max_length=16, verbose_name="角色")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="handover.handover",
+                    ),
+                ),
+                (
+                    "to_staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_received",
+                        to="staff.staff",
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交接明细',
-                'verbose_name_plural': '交接明细',
-                'ordering': ['handover_id', 'line'],
+                "verbose_name": "交接明细",
+                "verbose_name_plural": "交接明细",
+                "ordering": ["handover_id", "line"],
             },
         ),
         migrations.AddConstraint(
-            model_name='handover',
-            constraint=models.UniqueConstraint(fields=('leaver', 'left_on'), name='handover_once_per_departure'),
+            model_name="handover",
+            constraint=models.UniqueConstraint(
+                fields=("leaver", "left_on"), name="handover_once_per_departure"
+            ),
         ),
     ]
