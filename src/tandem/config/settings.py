@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tandem.customers",
     "tandem.sales",
     "tandem.handover",
+    "tandem.service",
     "tandem.commissions",
     "tandem.exchange",
     "tandem.web",

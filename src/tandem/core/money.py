@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 CENT = Decimal("0.01")
 _AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -13,7 +14,22 @@ _AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
 def quantize(value: Decimal) -> Decimal:
     """Round a Decimal to cents, half up (the spec's round_half_up)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_half_up(value, 2)
+
+
+def round_half_up(value: Decimal | Fraction | int, places: int) -> Decimal:
+    """``value`` rounded to ``places`` decimals, half away from zero, as a
+    Decimal with exactly that many places. Exact for a Fraction (a ratio
+    such as 2/3 is rounded from its true value, not from a float or a
+    truncated decimal). A result of zero carries no sign: "-0.00" is never
+    printed."""
+    if isinstance(value, Decimal):
+        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    else:
+        exact = Fraction(value) * 10**places
+        units = (2 * abs(exact.numerator) + exact.denominator) // (2 * exact.denominator)
+        rounded = Decimal(-units if exact < 0 else units).scaleb(-places)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def to_cents(value: Decimal) -> int:
