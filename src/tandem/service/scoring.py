@@ -220,9 +220,9 @@ def rules_from_document(document: Mapping[str, object]) -> tuple[Rules, list[Rul
                 if measure not in allowed:
                     problems.append(RulesProblem(where, "unknown_measure", measure))
                     continue
-                number = _decimal(where, value, problems, negative_ok=name == "targets")
-                if number is not None:
-                    into[role][measure] = number
+                amount = _decimal(where, value, problems, negative_ok=name == "targets")
+                if amount is not None:
+                    into[role][measure] = amount
     rules = Rules(
         recovery_days=values.get("recovery_days", 90),
         escalation_points=values.get("escalation_points", 2),
