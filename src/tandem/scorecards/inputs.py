@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from django.db import connection
 

@@ -283,3 +283,44 @@ def service_managers_of(staff: Staff) -> list[Staff]:
         if managers:
             return managers
     return list(Staff.objects.filter(role=Role.MANAGER, team__isnull=True, left_on__isnull=True))
+
+
+# --------------------------------------------------------------------------- #
+# A person's work queue, as a user may see it
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """What a person has to do on a day: callbacks due, orders that need
+    action, complaints in hand, open opportunities, next steps due."""
+
+    staff: Staff
+    on: dt.date
+    callbacks: list[Callback]
+    orders: list[OrderWork]
+    complaints: list[Complaint]
+    opportunities: list[Opportunity]
+    next_steps: list[FollowUp]
+
+
+def work_queue(*, user: object, staff_id: str, on: dt.date) -> WorkQueue:
+    """A person's work queue, if ``user`` may see it (their own; a manager
+    their team's; the general manager everyone's); PermissionDenied
+    otherwise."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_view_staff
+
+    if not can_view_staff(user, staff_id):  # type: ignore[arg-type]
+        raise PermissionDenied(staff_id)
+    staff = Staff.objects.select_related("team").get(pk=staff_id)
+    return WorkQueue(
+        staff=staff,
+        on=on,
+        callbacks=list(callback_queue(staff=staff, on=on)),
+        orders=order_queue(staff=staff, on=on),
+        complaints=list(complaint_queue(staff=staff)),
+        opportunities=list(open_opportunities(staff=staff)),
+        next_steps=list(next_steps_due(staff=staff, on=on)),
+    )
