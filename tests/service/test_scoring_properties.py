@@ -3,7 +3,6 @@ cannot drown the others, and good news never counts against anyone."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -91,7 +90,7 @@ def test_one_escalation_never_costs_more_than_its_cap(complaints, pick, rules):
     calm = [c for c in complaints if not c.escalated]
     assume(calm)
     target = calm[pick % len(calm)]
-    escalated = [replace(c, escalated=True) if c is target else c for c in complaints]
+    escalated = [c._replace(escalated=True) if c is target else c for c in complaints]
     bound = min(rules.escalation_points, rules.escalation_cap)
     before = shown([], complaints, rules)
     after = shown([], escalated, rules)
@@ -111,7 +110,7 @@ def test_a_recovered_answer_never_lowers_the_adjusted_figure(answers, pick, rule
     ]
     assume(unrecovered and rules.recovery_days > 0)
     target = unrecovered[pick % len(unrecovered)]
-    recovered = [replace(a, next_order=a.day + timedelta(days=rules.recovery_days)) if a is target else a
+    recovered = [a._replace(next_order=a.day + timedelta(days=rules.recovery_days)) if a is target else a
                  for a in answers]
     before = shown(answers, rules=rules)
     after = shown(recovered, rules=rules)

@@ -16,10 +16,12 @@ engine's to the cent."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection
@@ -96,20 +98,36 @@ _COMPLAINTS = Complaint._meta.db_table
 # --------------------------------------------------------------------------- #
 
 
+# One role's rows of a customer, ready for date look-ups: the rows' starts
+# (sorted) and per row (valid_to, staff_id, the holder's hired_on, left_on).
+_Spans = tuple[list[dt.date], list[tuple[dt.date | None, str, dt.date | None, dt.date | None]]]
+
+
 @dataclass
 class Ledger:
     """Every staff member's dates and every customer's assignment rows, by
-    role, sorted by ``valid_from``: who the participant of a role is on any
-    day (commission-rules §1)."""
+    role: who the participant of a role is on any day (commission-rules §1:
+    the row covering the day, if its holder is active that day)."""
 
     staff: dict[str, commission.StaffActivity]
-    rows: dict[str, dict[str, list[commission.Assignment]]]
+    roles: dict[str, dict[str, _Spans]]  # role -> customer_id -> spans
 
     def participant(self, customer_id: str, role: str, day: dt.date) -> str | None:
-        rows = self.rows.get(customer_id, {}).get(role)
-        if not rows:
+        spans = self.roles[role].get(customer_id)
+        if spans is None:
             return None
-        return commission.participant(rows, day, self.staff)
+        starts, rows = spans
+        i = bisect_right(starts, day)
+        if not i:
+            return None
+        valid_to, staff_id, hired_on, left_on = rows[i - 1]
+        if (
+            (valid_to is not None and day >= valid_to)
+            or (hired_on is not None and day < hired_on)
+            or (left_on is not None and day >= left_on)
+        ):
+            return None
+        return staff_id
 
 
 def read_ledger(dates: _Dates) -> Ledger:
@@ -119,17 +137,25 @@ def read_ledger(dates: _Dates) -> Ledger:
             f"SELECT staff_id, {_date('hired_on')}, {_date('left_on')} FROM {_STAFF}"
         )
     }
-    rows: dict[str, dict[str, list[commission.Assignment]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[str, dict[str, list[tuple[dt.date, dt.date | None, str]]]] = {
+        commission.SALES: defaultdict(list),
+        commission.SERVICE: defaultdict(list),
+    }
     for customer_id, role, staff_id, valid_from, valid_to in _fetch(
         f"SELECT customer_id, role, staff_id, {_date('valid_from')}, {_date('valid_to')} FROM {_ASSIGNMENTS}"
     ):
-        rows[customer_id][role].append(
-            commission.Assignment(role, staff_id, dates(valid_from), dates.optional(valid_to))
-        )
-    for by_role in rows.values():
-        for role_rows in by_role.values():
-            role_rows.sort(key=lambda a: a.valid_from)
-    return Ledger(staff, rows)
+        grouped[role][customer_id].append((dates(valid_from), dates.optional(valid_to), staff_id))
+    roles: dict[str, dict[str, _Spans]] = {}
+    for role, by_customer in grouped.items():
+        spans: dict[str, _Spans] = {}
+        for customer_id, rows in by_customer.items():
+            rows.sort(key=lambda row: row[0])
+            spans[customer_id] = (
+                [valid_from for valid_from, _to, _sid in rows],
+                [(valid_to, sid, staff[sid].hired_on, staff[sid].left_on) for _from, valid_to, sid in rows],
+            )
+        roles[role] = spans
+    return Ledger(staff, roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +295,11 @@ class _Sale:
     cents: int
 
 
+# Per role of a scenario: its renormalised weight and that as an integer ratio.
+_Share = tuple[Fraction, tuple[int, int]]
+_Shares = tuple[_Share, _Share]
+
+
 class Crediting:
     """Who is credited how much of an order: the participants of the
     scenario's roles on the order's date, their weights renormalised over
@@ -279,7 +310,9 @@ class Crediting:
         self.ledger = ledger
         self.customers = customers
         self.plans = load_plans()
-        self._splits: dict[tuple[object, str, tuple[bool, ...]], commission.Splitter | None] = {}
+        # (plan, scenario, which roles have a participant) -> per role its
+        # renormalised weight (None: absent), from the commission rules.
+        self._splits: dict[tuple[object, str, bool, bool], _Shares | None] = {}
 
     def scenario(self, sale: _Sale, first: bool) -> str:
         facts = self.customers[sale.customer_id]
@@ -292,121 +325,137 @@ class Crediting:
                 return commission.INHERITED
         return commission.STANDARD
 
-    def weights(self, sale: _Sale, scenario: str) -> dict[str, Fraction]:
-        """staff_id -> weight after renormalisation; empty when the order has
-        no plan in force or no role has a participant."""
+    def weights(self, sale: _Sale, scenario: str) -> list[tuple[str, Fraction, tuple[int, int]]]:
+        """(staff_id, weight after renormalisation, the weight as an integer
+        ratio) per person credited; empty when the order has no plan in
+        force or no role has a participant. Every scenario has two roles
+        (commission-rules §2): the first is always the customer's own."""
         compiled = self.plans.compiled_in_force(sale.day)
         if compiled is None:
-            return {}
+            return []
+        first_role, second_role = compiled.scenarios[scenario].roles
+        customer_id, day = sale.customer_id, sale.day
+        participant = self.ledger.participant
+        first = participant(customer_id, first_role, day)
+        if second_role == commission.REFERRER_SERVICE:
+            referrer = self.customers[customer_id].referred_by
+            second = participant(referrer, commission.SERVICE, day) if referrer else None
+        else:
+            second = participant(customer_id, second_role, day)
+        key = (compiled, scenario, first is not None, second is not None)
+        try:
+            shares = self._splits[key]
+        except KeyError:
+            shares = self._splits[key] = self._shares(compiled, scenario, (first is not None, second is not None))
+        if shares is None:
+            return []
+        (w1, r1), (w2, r2) = shares
+        if first is not None and first == second:  # one person in both roles
+            both = w1 + w2
+            return [(first, both, (both.numerator, both.denominator))]
+        credited = []
+        if first is not None and w1:
+            credited.append((first, w1, r1))
+        if second is not None and w2:
+            credited.append((second, w2, r2))
+        return credited
+
+    @staticmethod
+    def _shares(compiled: commission.CompiledPlan, scenario: str, present: tuple[bool, bool]) -> _Shares | None:
+        """The renormalised weights of a scenario's two roles when these have a
+        participant (the commission rules' splitter); None when none can
+        take the order."""
         split = compiled.scenarios[scenario]
-        people: list[str | None] = []
-        for role in split.roles:
-            if role == commission.REFERRER_SERVICE:
-                referrer = self.customers[sale.customer_id].referred_by
-                people.append(self.ledger.participant(referrer, commission.SERVICE, sale.day) if referrer else None)
-            else:
-                people.append(self.ledger.participant(sale.customer_id, role, sale.day))
-        present = tuple(p is not None for p in people)
-        key = (compiled, scenario, present)
-        if key not in self._splits:
-            self._splits[key] = commission.make_splitter(
-                [(role, num, den) for role, (num, den), here in zip(split.roles, split.ratios, present, strict=True) if here]
-            )
-        splitter = self._splits[key]
+        splitter = commission.make_splitter(
+            [(role, num, den) for role, (num, den), here in zip(split.roles, split.ratios, present, strict=True) if here]
+        )
         if splitter is None:
-            return {}
-        held = [p for p in people if p is not None]
-        weights: dict[str, Fraction] = {}
-        for staff_id, weight in zip(held, splitter.weights, strict=True):
-            weights[staff_id] = weights.get(staff_id, Fraction(0)) + weight
-        return weights
-
-
-def _part(scenario: str, first: bool) -> str:
-    if scenario == commission.REFERRAL:
-        return scoring.REFERRAL
-    return scoring.NEW if first else scoring.REPEAT
+            return None
+        given = iter(splitter.weights)
+        zero = (Fraction(0), (0, 1))
+        shares = []
+        for here in present:
+            if here:
+                weight = next(given)
+                shares.append((weight, (weight.numerator, weight.denominator)))
+            else:
+                shares.append(zero)
+        return (shares[0], shares[1])
 
 
 def read_credits(period: Period, crediting: Crediting, dates: _Dates) -> dict[str, list[Credit]]:
     """staff_id -> the credits of the sale orders dated in the range and of
     the refunds dated in it (each at its order's weights, negative)."""
-    sales = [
-        _Sale(order_id, customer_id, dates(day), cents)
-        for order_id, customer_id, day, cents in _fetch(
-            f"SELECT order_id, customer_id, {_date('order_date')}, {_cents('amount')} FROM {_ORDERS} "
-            "WHERE refund_of_id IS NULL AND order_date BETWEEN %s AND %s",
+    rows = _fetch(
+        f"SELECT order_id, customer_id, {_date('order_date')}, {_cents('amount')} FROM {_ORDERS} "
+        "WHERE refund_of_id IS NULL AND order_date BETWEEN %s AND %s",
+        [period.first, period.last],
+    )
+    if connection.vendor == "postgresql":  # dates already
+        sales = [_Sale(*row) for row in rows]
+    else:
+        sales = [_Sale(order_id, customer_id, dates(day), cents) for order_id, customer_id, day, cents in rows]
+    refunds = [
+        (refund_id, dates(refund_day), refund_cents, _Sale(order_id, customer_id, dates(order_day), order_cents))
+        for refund_id, refund_day, refund_cents, order_id, customer_id, order_day, order_cents in _fetch(
+            f"SELECT r.order_id, {_date('r.order_date')}, {_cents('r.amount')}, o.order_id, o.customer_id, "
+            f"{_date('o.order_date')}, {_cents('o.amount')} FROM {_ORDERS} r "
+            f"JOIN {_ORDERS} o ON o.order_id = r.refund_of_id WHERE r.order_date BETWEEN %s AND %s",
             [period.first, period.last],
         )
     ]
-    refunds = _fetch(
-        f"SELECT r.order_id, {_date('r.order_date')}, {_cents('r.amount')}, o.order_id, o.customer_id, "
-        f"{_date('o.order_date')}, {_cents('o.amount')} FROM {_ORDERS} r JOIN {_ORDERS} o ON o.order_id = r.refund_of_id "
-        "WHERE r.order_date BETWEEN %s AND %s",
-        [period.first, period.last],
-    )
-    firsts = _first_orders(period, sales, [(oid, cid, dates(day)) for _r, _d, _c, oid, cid, day, _a in refunds])
+    firsts = _first_orders(period, sales, [order for _r, _d, _c, order in refunds])
     credits: dict[str, list[Credit]] = defaultdict(list)
-    for sale in sales:
+    scenario_of, weights_of = crediting.scenario, crediting.weights
+    # Sales (sign 1, dated on the order) and refunds (sign -1, on their day),
+    # each at its order's scenario and weights.
+    items = [(sale, sale.cents, sale.day, 1, "") for sale in sales]
+    items += [(order, cents, day, -1, refund_id) for refund_id, day, cents, order in refunds]
+    for sale, cents, day, sign, refund_id in items:
         first = firsts.get(sale.customer_id) == sale.order_id
-        scenario = crediting.scenario(sale, first)
-        part = _part(scenario, first)
-        for staff_id, weight in crediting.weights(sale, scenario).items():
-            if weight:
-                cents = pool_cents(sale.cents, (weight.numerator, weight.denominator))
-                credits[staff_id].append(Credit(sale.order_id, sale.customer_id, sale.day, part, cents, weight))
-    for refund_id, refund_day, refund_cents, order_id, customer_id, order_day, order_cents in refunds:
-        sale = _Sale(order_id, customer_id, dates(order_day), order_cents)
-        first = firsts.get(customer_id) == order_id
-        scenario = crediting.scenario(sale, first)
-        part = _part(scenario, first)
-        for staff_id, weight in crediting.weights(sale, scenario).items():
-            if weight:
-                cents = pool_cents(refund_cents, (weight.numerator, weight.denominator))
-                credits[staff_id].append(
-                    Credit(order_id, customer_id, dates(refund_day), part, -cents, weight, refund_id)
-                )
+        scenario = scenario_of(sale, first)
+        part = scoring.REFERRAL if scenario == commission.REFERRAL else scoring.NEW if first else scoring.REPEAT
+        for staff_id, weight, ratio in weights_of(sale, scenario):
+            amount = sign * pool_cents(cents, ratio)  # round_half_up(amount × w)
+            credits[staff_id].append(Credit(sale.order_id, sale.customer_id, day, part, amount, weight, refund_id))
     return credits
 
 
-def _first_orders(
-    period: Period, sales: Sequence[_Sale], refunded: Sequence[tuple[str, str, dt.date]]
-) -> dict[str, str]:
+def _first_orders(period: Period, sales: Sequence[_Sale], refunded: Sequence[_Sale]) -> dict[str, str]:
     """customer_id -> the id of its first sale order (commission-rules §3:
     earliest date, ties by order_id), for the customers whose first order
     is among the orders of the range or the orders refunded in it."""
-    firsts: dict[str, str] = {}
     in_range: dict[str, tuple[dt.date, str]] = {}
     for sale in sales:
         key = (sale.day, sale.order_id)
         if sale.customer_id not in in_range or key < in_range[sale.customer_id]:
             in_range[sale.customer_id] = key
     # A customer with no sale order before the range: its first order is the
-    # earliest of the range (all of which are read).
-    customers = sorted(in_range)
+    # earliest of the range (all of which are read). EXISTS stops at the
+    # first earlier order it finds in the customer's index.
     earlier: set[str] = set()
+    customers = sorted(in_range)
     for chunk in _chunks(customers):
         earlier.update(
             cid
             for (cid,) in _fetch(
-                f"SELECT DISTINCT customer_id FROM {_ORDERS} WHERE customer_id IN ({_marks(len(chunk))}) "
-                "AND refund_of_id IS NULL AND order_date < %s",
+                f"SELECT c.customer_id FROM {_CUSTOMERS} c WHERE c.customer_id IN ({_marks(len(chunk))}) "
+                f"AND EXISTS (SELECT 1 FROM {_ORDERS} o WHERE o.customer_id = c.customer_id "
+                "AND o.refund_of_id IS NULL AND o.order_date < %s)",
                 [*chunk, period.first],
             )
         )
-    for cid, (_day, order_id) in in_range.items():
-        if cid not in earlier:
-            firsts[cid] = order_id
-    # Refunded orders from before the range: asked one by one (few).
-    for order_id, customer_id, day in refunded:
-        if customer_id in firsts or day >= period.first:
-            continue
-        (before,) = _fetch(
-            f"SELECT COUNT(*) FROM {_ORDERS} WHERE customer_id = %s AND refund_of_id IS NULL "
-            "AND (order_date < %s OR (order_date = %s AND order_id < %s))",
-            [customer_id, day, day, order_id],
-        )[0]
-        if before == 0:
+    firsts = {cid: order_id for cid, (_day, order_id) in in_range.items() if cid not in earlier}
+    # Orders from before the range refunded in it: no earlier sale order.
+    before = sorted({order.order_id for order in refunded if order.day < period.first})
+    for chunk in _chunks(before):
+        for order_id, customer_id in _fetch(
+            f"SELECT o.order_id, o.customer_id FROM {_ORDERS} o WHERE o.order_id IN ({_marks(len(chunk))}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {_ORDERS} e WHERE e.customer_id = o.customer_id "
+            "AND e.refund_of_id IS NULL AND (e.order_date < o.order_date "
+            "OR (e.order_date = o.order_date AND e.order_id < o.order_id)))",
+            list(chunk),
+        ):
             firsts[customer_id] = order_id
     return firsts
 
@@ -470,6 +519,12 @@ def read_inherited(
 # --------------------------------------------------------------------------- #
 
 
+# Each person's records in date order (C-level keys: a year has ~10^6 credits).
+_CREDIT_ORDER = attrgetter("day", "order_id", "refund_id")
+_ANSWER_ORDER = attrgetter("day", "ident")
+_COMPLAINT_ORDER = attrgetter("opened_on", "ident")
+
+
 @dataclass
 class Gathered:
     people: list[PersonFacts]
@@ -529,9 +584,9 @@ def gather(period: Period, rules: Rules, staff_ids: Iterable[str] | None = None)
             person.inherited.extend(accounts)
 
     for person in people:
-        person.answers.sort(key=lambda a: (a.day, a.ident))
-        person.complaints.sort(key=lambda c: (c.opened_on, c.ident))
-        person.credits.sort(key=lambda c: (c.day, c.order_id, c.refund_id))
+        person.answers.sort(key=_ANSWER_ORDER)
+        person.complaints.sort(key=_COMPLAINT_ORDER)
+        person.credits.sort(key=_CREDIT_ORDER)
         person.referrals.sort()
     has_nobody = bool(nobody.answers or nobody.complaints)
     return Gathered([p.facts() for p in people], nobody.facts() if has_nobody else None)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from typing import NamedTuple
 
 from tandem.core.money import from_cents, round_half_up
 
@@ -329,8 +330,7 @@ class Period:
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     """A rated answer credited to the person: a callback with outcome
     satisfied/neutral/dissatisfied, or a survey answer, dated in P.
     ``next_order``: the customer's first sale order dated after ``day``."""
@@ -343,8 +343,7 @@ class Answer:
     next_order: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Complaint:
+class Complaint(NamedTuple):
     """A complaint credited to the person, opened in P; ``next_order`` as
     for an answer, after ``opened_on``."""
 
@@ -357,8 +356,7 @@ class Complaint:
     next_order: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Credit:
+class Credit(NamedTuple):
     """Credited revenue of one sale order (``refund_id`` empty) or one of
     its refunds dated in P: ``cents`` is ``round_half_up(amount × w)``,
     negative for a refund; ``part`` new, referral or repeat (a refund's
@@ -373,8 +371,7 @@ class Credit:
     refund_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+class Account(NamedTuple):
     """A customer in one of the share measures: ``counted`` says whether it
     meets the measure (2+ orders in the year for repeat_rate, an order in
     the window for the retentions). ``since`` is the handover day D of an
@@ -694,6 +691,7 @@ def evidence(facts: PersonFacts, measure: str, rules: Rules) -> Evidence:
     answers = tuple(a for a in facts.answers if a.answer in RATED)
     dissatisfied = tuple(a for a in answers if a.answer == DISSATISFIED)
     recovered = tuple(a for a in dissatisfied if is_recovered(a.day, a.next_order, rules))
+    recovered_ids = {a.ident for a in recovered}
     satisfied = tuple(a for a in answers if a.answer == SATISFIED)
     complaints = tuple(facts.complaints)
     credits = tuple(facts.credits)
@@ -704,7 +702,7 @@ def evidence(facts: PersonFacts, measure: str, rules: Rules) -> Evidence:
         "csat": (satisfied, answers),
         "csat_lower": (satisfied, answers),
         "recovered": (recovered, dissatisfied),
-        "csat_adjusted_lower": (satisfied, tuple(a for a in answers if a not in recovered)),
+        "csat_adjusted_lower": (satisfied, tuple(a for a in answers if a.ident not in recovered_ids)),
         "complaints": (complaints, complaints),
         "complaints_recovered": (
             tuple(c for c in complaints if is_recovered(c.opened_on, c.next_order, rules)),
