@@ -572,11 +572,14 @@ def complaint_record(
     resolved_on: dt.date | None = None,
     note: str = "",
     owner: Staff | str | None = None,
+    resolution: str | None = None,
     complaint_id: str = "",
 ) -> tuple[Complaint, bool]:
     """Record a complaint (or change one, same id); returns (record,
     changed). Its owner is by default the customer's service participant on
-    ``opened_on``; a new complaint's owner is notified."""
+    ``opened_on`` (kept when the record is changed); a new complaint's owner
+    is notified. ``resolution`` None keeps the one recorded (the files carry
+    none)."""
     complaint_id = complaint_id or new_id("TS", opened_on)
     customer_id = customer.pk if isinstance(customer, Customer) else customer
     raise_first(
@@ -613,6 +616,8 @@ def complaint_record(
             "owner_id": owner_id,
             "status": _status(existing, resolved_on),
         }
+        if resolution is not None:
+            values["resolution"] = resolution.strip()
         record, changed = _upsert(Complaint, complaint_id, values)
         if existing is None and owner_id is not None:
             _notify(owner_id, NoticeKind.COMPLAINT_OPENED, record, opened_on)

@@ -30,6 +30,15 @@ _EDITS: dict[str, dict[str, frozenset[str]]] = {
         "customers.customer": frozenset({"change"}),
         "customers.contact": frozenset({"add", "change"}),
         "customers.assignment": frozenset({"add", "change"}),
+        # The service desk: managers record and correct its work.
+        "service.followup": frozenset({"add", "change"}),
+        "service.callback": frozenset({"add", "change"}),
+        "service.complaint": frozenset({"add", "change"}),
+        "service.surveyanswer": frozenset({"add", "change"}),
+        "service.thanksnote": frozenset({"add"}),
+        "service.orderstage": frozenset({"add", "change"}),
+        "service.ordertracking": frozenset({"change"}),
+        "service.deskrules": frozenset({"add", "change"}),
     },
     Role.FINANCE: {
         "commissions.statement": frozenset({"add", "change"}),
@@ -49,6 +58,12 @@ _FRONT_LINE_VIEWS = frozenset(
         "commissions.plan",
         "commissions.commissionline",
         "commissions.statement",
+        "service.followup",
+        "service.callback",
+        "service.complaint",
+        "service.surveyanswer",
+        "service.opportunity",
+        "service.thanksnote",
     }
 )
 
