@@ -37,12 +37,14 @@ def _register() -> None:
     from tandem.exchange.cli import register as register_exchange
     from tandem.exchange.handover_cli import register as register_handover
     from tandem.scorecards.cli import register as register_scorecards
+    from tandem.service.cli import register as register_service
     from tandem.web.cli import register as register_web
 
     register_exchange(app)
     register_handover(app)
     register_commissions(app)
     register_scorecards(app)
+    register_service(app)
     register_web(app)
 
 
