@@ -131,12 +131,13 @@ class ServiceHistory:
     tracking: list[tuple[str, str, dt.date]] = field(default_factory=list)  # order_id, stage code, day
 
     def rows(self, kind: str) -> list:
-        return {
+        found: dict[str, list] = {
             "followups": self.followups,
             "callbacks": self.callbacks,
             "complaints": self.complaints,
             "surveys": self.surveys,
-        }[kind]
+        }
+        return found[kind]
 
 
 class _Owners:
@@ -229,14 +230,14 @@ def generate_service_history(company: DemoCompany, *, seed: int | None = None) -
             for role in ("sales", "service"):
                 if role == "service" and rng.random() < 0.6:
                     continue
-                who = owners.on(customer.customer_id, role, day)
-                if who is None:
+                holder = owners.on(customer.customer_id, role, day)
+                if holder is None:
                     continue
                 n += 1
                 channel = rng.choices(("visit", "call", "message", "email", "other"), weights=(
                     (40, 35, 15, 8, 2) if role == "sales" and key else (10, 50, 28, 10, 2)))[0]
                 history.followups.append(
-                    FollowUpRow(f"GJ{day:%Y%m%d}{n:05d}", customer.customer_id, who.staff_id, day, channel,
+                    FollowUpRow(f"GJ{day:%Y%m%d}{n:05d}", customer.customer_id, holder.staff_id, day, channel,
                                 rng.choice(_FOLLOWUP_NOTES[role]))
                 )
             day += dt.timedelta(days=rng.randint(every - every // 4, every + every // 4))
@@ -277,8 +278,8 @@ def generate_service_history(company: DemoCompany, *, seed: int | None = None) -
                 continue
             n += 1
             kind = mood[customer.customer_id]
-            weights = {"happy": (85, 13, 2), "fine": (50, 40, 10), "hard": (25, 40, 35)}[kind]
-            answer = rng.choices(("satisfied", "neutral", "dissatisfied"), weights=weights)[0]
+            shares = {"happy": (85, 13, 2), "fine": (50, 40, 10), "hard": (25, 40, 35)}[kind]
+            answer = rng.choices(("satisfied", "neutral", "dissatisfied"), weights=shares)[0]
             history.surveys.append(
                 SurveyRow(f"DC{day:%Y%m%d}{n:05d}", customer.customer_id, day, answer, _score(rng, answer),
                           rng.choice(_SURVEY_COMMENTS), answer == "satisfied" and rng.random() < 0.03)
