@@ -694,7 +694,7 @@ def evidence(facts: PersonFacts, measure: str, rules: Rules) -> Evidence:
     recovered_ids = {a.ident for a in recovered}
     satisfied = tuple(a for a in answers if a.answer == SATISFIED)
     complaints = tuple(facts.complaints)
-    credits = tuple(facts.credits)
+    credits = tuple(sorted(facts.credits, key=lambda c: (c.day, c.order_id, c.refund_id)))
     table: dict[str, tuple[tuple[object, ...], tuple[object, ...]]] = {
         "answers": (answers, answers),
         "satisfied": (satisfied, answers),
