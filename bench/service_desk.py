@@ -160,11 +160,13 @@ def _register() -> None:
     main = sys.modules.get("__main__")
     if getattr(getattr(main, "__spec__", None), "name", None) == "bench.run":
         sys.modules.setdefault("bench.run", main)  # type: ignore[arg-type]
-    from bench.commissions import DEFAULT_PLAN, run_tandem
     from bench.run import OUT, Measurement, Target, data_files, register
 
     @register("service-desk")
     def bench_service_desk(target: Target) -> list[Measurement]:
+        # bench.commissions imports bench.run, which imports this module.
+        from bench.commissions import DEFAULT_PLAN, run_tandem
+
         folder = ensure(target.data)
         files = [str(folder / name) for name in FILES]
         results = [
