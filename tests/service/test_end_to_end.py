@@ -49,3 +49,31 @@ def test_a_callback_becomes_a_repeat_order_credited_to_the_service_owner():
     opportunity.refresh_from_db()
     assert opportunity.status == "won"
     assert [link.order_id for link in selectors.opportunity_orders(opportunity)] == ["O10"]
+
+
+def test_a_referral_given_on_a_callback_reaches_the_referral_crediting():
+    from tandem.core.errors import InvalidInput
+    from tandem.customers.models import Customer
+
+    load_worked_example()
+    run_commissions(full=True)
+    assert not CommissionLine.objects.filter(order_id="O6", role="referrer_service").exists()
+    # On a callback C1 says it recommended C4 (who has bought once, O6 on
+    # 2026-04-10); C1's service owner since 2026-03-01 is V2.
+    services.callback_record(
+        customer="C1", staff="V2", called_on=D("2026-04-20"), outcome="satisfied", recommends="C4"
+    )
+    assert Customer.objects.get(pk="C4").referred_by_id == "C1"
+    result = run_commissions()  # the customers domain recorded the change fact
+    assert result.customers >= 1
+    lines = {(line.staff_id, line.role, line.scenario) for line in CommissionLine.objects.filter(order_id="O6")}
+    # C4 has no owner of its own: the referrer's service owner takes the pool.
+    assert lines == {("V2", "referrer_service", "referral")}
+    april = {(r[1], r[3]): r[4] for r in export_rows(parse_range("2026-04"), Rules())}
+    assert april[("V2", "referrals")] == "0"  # C4 was acquired in January, not April
+    assert april[("V2", "credited_revenue_referral")] == "80.00"
+    with pytest.raises(InvalidInput) as error:
+        services.callback_record(
+            customer="C3", staff="V1", called_on=D("2026-04-21"), outcome="satisfied", recommends="C4"
+        )
+    assert str(error.value) == "客户「C4」已登记由「C1」转介绍"

@@ -83,14 +83,6 @@ def bad_score(value: object) -> str:
     return _("评分应为 1 到 5 的整数，收到「%(value)s」") % {"value": value}
 
 
-def unknown_customer(ident: str) -> str:
-    return _("未知的客户「%(id)s」") % {"id": ident}
-
-
-def unknown_staff(ident: str) -> str:
-    return _("未知的员工「%(id)s」") % {"id": ident}
-
-
 def staff_not_active(ident: str, day: dt.date) -> str:
     return _("员工「%(id)s」在 %(date)s 不在职") % {"id": ident, "date": day.isoformat()}
 

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from tandem.core.errors import InvalidInput
 from tandem.core.rules import RuleError, Violation, raise_first
 from tandem.customers.models import Customer
+from tandem.customers.rules import unknown_customer
 from tandem.sales.models import Order
 from tandem.staff.models import Role, Staff
+from tandem.staff.rules import unknown_staff
 
 from . import scoring
 from .choices import (
@@ -55,8 +57,6 @@ from .rules import (
     followup_violations,
     parse_score,
     survey_violations,
-    unknown_customer,
-    unknown_staff,
 )
 from .selectors import desk_rules, participants_on, service_managers_of, service_participant
 
