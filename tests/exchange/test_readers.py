@@ -155,7 +155,7 @@ def test_missing_required_column(write):
 def test_extra_and_duplicate_columns(write):
     write("staff.csv", "staff_id,name,role,note,name\nS1,张伟,sales,x,y\n")
     assert problems("staff.csv") == [
-        "staff.csv:1: note: 多余的列（员工文件的列为：staff_id, name, role, hired_on, left_on）",
+        "staff.csv:1: note: 多余的列（员工文件的列为：staff_id, name, role, hired_on, left_on, team）",
         "staff.csv:1: name: 列名重复",
     ]
 
@@ -164,10 +164,14 @@ def test_unrecognisable_header(write):
     write("x.csv", "foo,bar\n1,2\n")
     assert problems("x.csv") == [
         "x.csv:1: 表头: 无法从表头识别文件类型（应为以下之一："
-        "员工: staff_id, name, role, hired_on, left_on；"
+        "员工: staff_id, name, role, hired_on, left_on, team；"
         "客户: customer_id, name, tier, acquired_on, acquired_by, referred_by；"
         "归属: customer_id, role, staff_id, valid_from, valid_to；"
-        "订单: order_id, customer_id, order_date, amount, category, refund_of）"
+        "订单: order_id, customer_id, order_date, amount, category, refund_of；"
+        "跟进记录: followup_id, customer_id, staff_id, followed_on, channel, note；"
+        "回访: callback_id, customer_id, staff_id, called_on, outcome, score, note；"
+        "投诉: complaint_id, customer_id, opened_on, severity, escalated, channel, resolved_on, note；"
+        "满意度调查: survey_id, customer_id, answered_on, answer, score, comment）"
     ]
 
 
@@ -205,4 +209,4 @@ def test_open_source_reports_kind_and_positions(write):
     write("s.csv", "name,staff_id,role\n")
     source = open_source("s.csv")
     assert source.kind == STAFF
-    assert source.positions == (1, 0, 2, None, None)
+    assert source.positions == (1, 0, 2, None, None, None)

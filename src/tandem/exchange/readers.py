@@ -28,6 +28,11 @@ STAFF = "staff"
 CUSTOMERS = "customers"
 ASSIGNMENTS = "assignments"
 ORDERS = "orders"
+# The service desk's files (spec/service-desk.md).
+FOLLOWUPS = "followups"
+CALLBACKS = "callbacks"
+COMPLAINTS = "complaints"
+SURVEYS = "surveys"
 
 # Columns of each kind in the contract's order; the bool says "may be empty".
 COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -37,6 +42,7 @@ COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("role", False),
         ("hired_on", True),
         ("left_on", True),
+        ("team", True),
     ),
     CUSTOMERS: (
         ("customer_id", False),
@@ -61,11 +67,46 @@ COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("category", True),
         ("refund_of", True),
     ),
+    FOLLOWUPS: (
+        ("followup_id", False),
+        ("customer_id", False),
+        ("staff_id", False),
+        ("followed_on", False),
+        ("channel", False),
+        ("note", True),
+    ),
+    CALLBACKS: (
+        ("callback_id", False),
+        ("customer_id", False),
+        ("staff_id", False),
+        ("called_on", False),
+        ("outcome", False),
+        ("score", True),
+        ("note", True),
+    ),
+    COMPLAINTS: (
+        ("complaint_id", False),
+        ("customer_id", False),
+        ("opened_on", False),
+        ("severity", False),
+        ("escalated", False),
+        ("channel", True),
+        ("resolved_on", True),
+        ("note", True),
+    ),
+    SURVEYS: (
+        ("survey_id", False),
+        ("customer_id", False),
+        ("answered_on", False),
+        ("answer", False),
+        ("score", True),
+        ("comment", True),
+    ),
 }
 
 # The order in which files of one command are imported: each kind refers only
 # to kinds before it.
-DEPENDENCY_ORDER = (STAFF, CUSTOMERS, ASSIGNMENTS, ORDERS)
+DEPENDENCY_ORDER = (STAFF, CUSTOMERS, ASSIGNMENTS, ORDERS, FOLLOWUPS, CALLBACKS, COMPLAINTS, SURVEYS)
 
 
 def header_label() -> str:
@@ -79,6 +120,10 @@ def kind_label(kind: str) -> str:
         CUSTOMERS: pgettext("file kind", "客户"),
         ASSIGNMENTS: pgettext("file kind", "归属"),
         ORDERS: pgettext("file kind", "订单"),
+        FOLLOWUPS: pgettext("file kind", "跟进记录"),
+        CALLBACKS: pgettext("file kind", "回访"),
+        COMPLAINTS: pgettext("file kind", "投诉"),
+        SURVEYS: pgettext("file kind", "满意度调查"),
     }[kind]
 
 
@@ -107,6 +152,10 @@ class Source:
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(name for name, _optional in COLUMNS[self.kind])
+
+    def has(self, column: str) -> bool:
+        """Whether the file's header has this (optional) column."""
+        return self.positions[self.columns.index(column)] is not None
 
     @property
     def required(self) -> tuple[str, ...]:

@@ -14,12 +14,14 @@ from tandem.core.rules import Violation, check_choice, check_id, check_text
 from .choices import Role
 
 MAX_NAME = 100
+MAX_TEAM = 100
 
 # Field names, translated only when a message needs one (a row of a
 # large file is checked in microseconds).
 _STAFF_ID = gettext_lazy("员工编号")
 _NAME = gettext_lazy("姓名")
 _ROLE = gettext_lazy("角色")
+_TEAM = gettext_lazy("团队")
 _ROLES = tuple(Role.values)
 
 
@@ -46,13 +48,15 @@ def check_dates(hired_on: dt.date | None, left_on: dt.date | None) -> Violation 
 
 
 def staff_violations(
-    *, staff_id: str, name: str, role: str, hired_on: dt.date | None, left_on: dt.date | None
+    *, staff_id: str, name: str, role: str, hired_on: dt.date | None, left_on: dt.date | None, team: str = ""
 ) -> list[Violation]:
-    """Every rule a staff row breaks, in the exchange format's column order."""
+    """Every rule a staff row breaks, in the exchange format's column order
+    (``team``: a team's name, optional)."""
     checks = (
         check_id("staff_id", _STAFF_ID, staff_id),
         check_text("name", _NAME, name, MAX_NAME),
         check_choice("role", _ROLE, role, _ROLES, unknown_role),
         check_dates(hired_on, left_on),
+        check_text("team", _TEAM, team, MAX_TEAM, required=False),
     )
     return [v for v in checks if v is not None]

@@ -1,9 +1,11 @@
 """Importing exchange files (spec/exchange-format.md).
 
 ``import_files`` (`command`) reads every file's header first, sorts the
-files by their dependencies (staff → customers → assignments → orders) and
+files by their dependencies (staff → customers → assignments → orders, then
+the service desk's follow-ups, callbacks, complaints and surveys) and
 imports them in one transaction. Each kind has its module (`staff`,
-`customers`, `assignments`, `orders`): it reads the file's rows (`rows`:
+`customers`, `assignments`, `orders`, `followups`, `callbacks`,
+`complaints`, `surveys`; the last four share `desk`): it reads the file's rows (`rows`:
 cells, repeats, progress), checks them with the domain's rules
 (`tandem.<domain>.rules`, the same functions and words as the single-row
 services) and hands the valid ones to the domain's bulk writer

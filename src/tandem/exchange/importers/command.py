@@ -14,25 +14,34 @@ from tandem.core.errors import InvalidInput
 from tandem.core.progress import Progress
 from tandem.customers.models import Assignment, Customer
 from tandem.sales.models import Order
+from tandem.service.models import Callback, Complaint, FollowUp, SurveyAnswer
 from tandem.staff.models import Staff
 
 from .. import messages as m
 from ..readers import (
     ASSIGNMENTS,
+    CALLBACKS,
+    COMPLAINTS,
     CUSTOMERS,
     DEPENDENCY_ORDER,
+    FOLLOWUPS,
     ORDERS,
     STAFF,
+    SURVEYS,
     FileProblem,
     Source,
     open_source,
     write_rejects,
 )
 from .assignments import import_assignments
+from .callbacks import import_callbacks
+from .complaints import import_complaints
 from .customers import import_customers
+from .followups import import_followups
 from .orders import import_orders
 from .rows import Context, FileResult, Problems
 from .staff import import_staff
+from .surveys import import_surveys
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,10 @@ IMPORTERS: dict[str, Callable[[Source, Context, FileResult, Problems], None]] = 
     CUSTOMERS: import_customers,
     ASSIGNMENTS: import_assignments,
     ORDERS: import_orders,
+    FOLLOWUPS: import_followups,
+    CALLBACKS: import_callbacks,
+    COMPLAINTS: import_complaints,
+    SURVEYS: import_surveys,
 }
 
 # The tables each kind of file writes (with their history tables).
@@ -49,6 +62,12 @@ TABLES = {
     CUSTOMERS: (Customer._meta.db_table, Customer.history.model._meta.db_table),
     ASSIGNMENTS: (Assignment._meta.db_table, Assignment.history.model._meta.db_table),
     ORDERS: (Order._meta.db_table,),
+    **{
+        kind: (model._meta.db_table, model.history.model._meta.db_table)  # type: ignore[attr-defined]
+        for kind, model in (
+            (FOLLOWUPS, FollowUp), (CALLBACKS, Callback), (COMPLAINTS, Complaint), (SURVEYS, SurveyAnswer)
+        )
+    },
 }
 
 

@@ -22,22 +22,28 @@ from .rows import (
 
 def import_staff(source: Source, ctx: Context, result: FileResult, problems: Problems) -> None:
     columns = source.columns
+    # Without a team column the file says nothing of teams: they stay.
+    has_team = source.has("team")
     rows = Deduper()
     rejected_ids: dict[str, int] = {}
     for line, values, extra in rows_with_progress(source, ctx):
         result.read += 1
-        staff_id, name, role, hired, left = values
+        staff_id, name, role, hired, left, team = values
         errors = RowErrors()
         errors.extra(extra)
         hired_on = errors.date("hired_on", hired, required=False)
         left_on = errors.date("left_on", left, required=False)
-        errors.extend(staff_violations(staff_id=staff_id, name=name, role=role, hired_on=hired_on, left_on=left_on))
+        errors.extend(
+            staff_violations(
+                staff_id=staff_id, name=name, role=role, hired_on=hired_on, left_on=left_on, team=team
+            )
+        )
         if errors:
             errors.report(problems, line, columns)
             if staff_id:
                 rejected_ids.setdefault(staff_id, line)
             continue
-        rows.add(staff_id, StaffRow(name, role, hired_on, left_on), line)
+        rows.add(staff_id, StaffRow(name, role, hired_on, left_on, team if has_team else None), line)
     rejected_ids.update(rows.resolve(problems, "staff_id", m.duplicate_id))
     reject_repeats(rows.repeats, rows.first, problems)
 
