@@ -13,6 +13,7 @@ Updates go through ``update_with_history``: simple-history's own
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -110,8 +111,22 @@ def insert_with_history(
     pk = meta.pk
     auto_pk = isinstance(pk, models.AutoField)  # BigAutoField is one too
     fields = [f for f in meta.concrete_fields if not (auto_pk and f.primary_key)]
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
-    values = [[row.get(f.attname, defaults.get(f.attname)) for f in fields] for row in rows]
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):
+        # The usual case (one writer's rows, each with the same keys): the
+        # given fields picked in C, then the defaults of the others.
+        given = [f for f in fields if f.attname in first]
+        rest = [f for f in fields if f.attname not in first]
+        tail = [f.get_default() for f in rest]
+        fields = [*given, *rest]
+        pick = itemgetter(*(f.attname for f in given))
+        if len(given) == 1:
+            values = [[pick(row), *tail] for row in rows]
+        else:
+            values = [[*pick(row), *tail] for row in rows]
+    else:
+        defaults = {f.attname: f.get_default() for f in fields if f.attname not in first}
+        values = [[row.get(f.attname, defaults.get(f.attname)) for f in fields] for row in rows]
     pk_values: list[Any]
     if auto_pk:
         pk_values = serial_ids_reserve(model._meta.db_table, str(model._meta.pk.column), len(rows))
@@ -148,7 +163,11 @@ def insert_with_history(
             raise RuntimeError(f"unexpected history field {history.__name__}.{f.attname}")
         constant_fields.append(f)
     # The model rows hold query parameters already; the constants too.
-    history_rows = [[*(row[i] for i in indexes), *constants] for row in values]
+    take = itemgetter(*indexes)
+    if len(indexes) == 1:
+        history_rows = [[take(row), *constants] for row in values]
+    else:
+        history_rows = [[*take(row), *constants] for row in values]
     _insert(history._meta.db_table, [*tracked, *constant_fields], history_rows)
 
 

@@ -122,8 +122,12 @@ def _write(
     stored = _stored(model, fields, ids, row)
     new = [ident for ident in ids if ident not in stored]
     changed = [ident for ident in ids if ident in stored and stored[ident] != rows[ident]]
-    extra = on_create(new) if on_create is not None and new else {}
-    creates = [{pk: ident, **dict(zip(fields, rows[ident], strict=True)), **extra.get(ident, {})} for ident in new]
+    keys = (pk, *fields)
+    creates = [dict(zip(keys, (ident, *rows[ident]), strict=True)) for ident in new]
+    if on_create is not None and new:
+        extra = on_create(new)
+        for ident, record in zip(new, creates, strict=True):
+            record.update(extra[ident])
     table = model._meta.db_table
     history = model.history.model._meta.db_table  # type: ignore[attr-defined]
     rebuild = len(creates) >= REBUILD_INDEXES_FROM and len(creates) * 4 >= model.objects.count() + len(creates)

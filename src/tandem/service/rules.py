@@ -44,6 +44,8 @@ OUTCOMES = tuple(Outcome.values)
 ANSWERS = tuple(SurveyAnswerChoice.values)
 SEVERITIES = tuple(Severity.values)
 ESCALATED = (YES, NO)
+# The texts a file's optional score may hold, and their values.
+SCORE_TEXTS: dict[str, int | None] = {"": None, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 
 
 # --------------------------------------------------------------------------- #

@@ -3,12 +3,32 @@
 
 from __future__ import annotations
 
+from tandem.core.rules import MAX_ID
 from tandem.service.bulk import CallbackRow, callbacks_write_bulk
-from tandem.service.rules import callback_violations, parse_score
+from tandem.service.rules import MAX_NOTE, OUTCOMES, SCORE_TEXTS, callback_violations, parse_score
 
 from ..readers import Source
-from .desk import References, import_desk_file
-from .rows import Context, FileResult, Problems, RowErrors
+from .desk import References, active_on, import_desk_file
+from .rows import Context, FileResult, Problems, RowErrors, parse_date
+
+_OUTCOMES = frozenset(OUTCOMES)
+
+
+def _fast(values: tuple[str, ...], refs: References) -> CallbackRow | None:
+    callback_id, customer_id, staff_id, called, outcome, score, note = values
+    if (
+        not callback_id
+        or len(callback_id) > MAX_ID
+        or customer_id not in refs.customers
+        or outcome not in _OUTCOMES
+        or score not in SCORE_TEXTS
+        or len(note) > MAX_NOTE
+    ):
+        return None
+    day = parse_date(called)
+    if day is None or not active_on(refs, staff_id, day):
+        return None
+    return CallbackRow(customer_id, staff_id, day, outcome, SCORE_TEXTS[score], note)
 
 
 def _parse(values: tuple[str, ...], errors: RowErrors, refs: References, ctx: Context) -> CallbackRow | None:
@@ -31,5 +51,5 @@ def _parse(values: tuple[str, ...], errors: RowErrors, refs: References, ctx: Co
 
 def import_callbacks(source: Source, ctx: Context, result: FileResult, problems: Problems) -> None:
     import_desk_file(
-        source, ctx, result, problems, id_column="callback_id", parse=_parse, write=callbacks_write_bulk
+        source, ctx, result, problems, id_column="callback_id", parse=_parse, fast=_fast, write=callbacks_write_bulk
     )
