@@ -295,12 +295,20 @@ def test_demo_load_goes_through_the_importer(company):
         "customers": (SMALL, SMALL, 0),
         "assignments": (len(imported), len(imported), 0),
         "orders": (len(company.orders), len(company.orders), 0),
+        "followups": (summary.followups, summary.followups, 0),
+        "callbacks": (summary.callbacks, summary.callbacks, 0),
+        "complaints": (summary.complaints, summary.complaints, 0),
+        "surveys": (summary.surveys, summary.surveys, 0),
     }
     assert [Path(r.path).name for r in summary.imported] == [
         "demo-staff.csv",
         "demo-customers.csv",
         "demo-assignments.csv",
         "demo-orders.csv",
+        "demo-followups.csv",
+        "demo-callbacks.csv",
+        "demo-complaints.csv",
+        "demo-surveys.csv",
     ]
     # the history says where the rows came from
     assert set(Customer.history.values_list("history_change_reason", flat=True)) == {

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 
 from .company import DemoCompany, generate, write_files
+from .service_desk import ServiceHistory, generate_service_history, write_service_files
 
 if TYPE_CHECKING:
     from tandem.exchange.importers import FileResult
@@ -61,6 +62,12 @@ class DemoSummary:
     logins: int = 0
     start: dt.date | None = None
     end: dt.date | None = None
+    # The service desk's year: rows imported, and what its services wrote.
+    followups: int = 0
+    callbacks: int = 0
+    complaints: int = 0
+    surveys: int = 0
+    opportunities: int = 0
     load_seconds: float = 0.0
     run_seconds: float | None = None  # None: not run (run=False)
     run_result: object = None
@@ -96,18 +103,21 @@ def demo_load(
 
     started = time.perf_counter()
     company = generate(seed=seed, customers=customers, today=today or timezone.localdate())
+    history = generate_service_history(company)
     with tempfile.TemporaryDirectory(prefix="tandem-demo-") as directory:
         paths, counts = write_files(company, Path(directory), prefix=FILE_PREFIX)
+        desk = write_service_files(history, Path(directory), prefix=FILE_PREFIX)
         with transaction.atomic():
             # The commissions need a plan: the shipped default one, unless the
             # database has plans (the command's own set-up loads it into a
             # new database; a database created otherwise may have none).
             plans_ensure_default()
-            results = import_files([str(paths[kind]) for kind in paths])
+            results = import_files([str(p) for p in (*paths.values(), *desk.values())])
             _teams_write(company)
             _releases_write(company)
             _contacts_write(company)
             _logins_write(company)
+            _service_desk_write(history)
     # Inside the transaction the import leaves PostgreSQL's statistics to
     # autovacuum; the run that follows reads these tables at once.
     refresh_statistics([Order._meta.db_table])
@@ -121,6 +131,11 @@ def demo_load(
         orders=counts["orders"],
         refunds=counts["refunds"],
         logins=len(company.logins),
+        followups=len(history.followups),
+        callbacks=len(history.callbacks),
+        complaints=len(history.complaints),
+        surveys=len(history.surveys),
+        opportunities=len(history.opportunities),
         start=company.start,
         end=company.end,
         load_seconds=time.perf_counter() - started,
@@ -184,6 +199,46 @@ def _releases_write(company: DemoCompany) -> None:
                 customer_id=release.customer_id, role="sales", valid_from=release.giver.valid_from
             )
             assignment_close(assignment=row, valid_to=release.day, end_reason="release")
+
+
+EXCEPTION_REASON = "收货地址有误，改期配送"
+
+
+def _service_desk_write(history: ServiceHistory) -> None:
+    """What the service desk's files do not carry, through its services:
+    praise, managers' notes of thanks, the opportunities callbacks opened
+    and the orders that followed, and where the last weeks' orders stand
+    (delivered ones get their callback planned)."""
+    from tandem.service.models import Callback, SurveyAnswer
+    from tandem.service.services import (
+        opportunity_link_order,
+        opportunity_open,
+        order_stage_set,
+        praise_mark,
+        thanks_note_write,
+    )
+
+    praised = [c.callback_id for c in history.callbacks if c.praise]
+    for callback in Callback.objects.filter(pk__in=praised):
+        praise_mark(record=callback)
+    praised = [s.survey_id for s in history.surveys if s.praise]
+    for answer in SurveyAnswer.objects.filter(pk__in=praised):
+        praise_mark(record=answer)
+    for note in history.thanks:
+        thanks_note_write(staff=note.staff_id, author=note.author_id, written_on=note.written_on, text=note.text)
+    calls = Callback.objects.in_bulk([o.callback_id for o in history.opportunities])
+    for row in history.opportunities:
+        opportunity = opportunity_open(
+            customer=row.customer_id, staff=row.staff_id, opened_on=row.opened_on, callback=calls[row.callback_id],
+            note="回访时客户表示还要再订货",
+        )
+        for order_id in row.order_ids:
+            opportunity_link_order(opportunity=opportunity, order=order_id)
+    for order_id, stage, day in history.tracking:
+        order_stage_set(
+            order=order_id, stage=stage, on=day, reason=EXCEPTION_REASON if stage == "exception" else "",
+            actor="demo",
+        )
 
 
 def _contacts_write(company: DemoCompany) -> None:

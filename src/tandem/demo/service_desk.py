@@ -15,11 +15,13 @@ by the customer's service owner when there is one."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .company import DemoCompany, StaffRow
 
@@ -287,13 +289,16 @@ def generate_service_history(company: DemoCompany, *, seed: int | None = None) -
 
     # Opportunities: satisfied after-order callbacks where the customer
     # ordered again within 60 days.
+    linked: set[str] = set()  # an order follows from one opportunity at most
     for call in history.callbacks:
         if call.outcome != "satisfied" or rng.random() >= 0.03:
             continue
         later = [o for o in orders_by_customer[call.customer_id]
-                 if call.called_on <= o.order_date <= call.called_on + dt.timedelta(days=60)]
+                 if call.called_on <= o.order_date <= call.called_on + dt.timedelta(days=60)
+                 and o.order_id not in linked]
         owner = owners.on(call.customer_id, "service", call.called_on)
         if later and owner is not None and owner.staff_id == call.staff_id:
+            linked.update(o.order_id for o in later[:2])
             history.opportunities.append(
                 OpportunityRow(call.callback_id, call.customer_id, call.staff_id, call.called_on,
                                [o.order_id for o in later[:2]])
@@ -334,6 +339,21 @@ def generate_service_history(company: DemoCompany, *, seed: int | None = None) -
 
 def _text(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
+
+
+def write_service_files(history: ServiceHistory, directory: Path, *, prefix: str = "") -> dict[str, Path]:
+    """Write the four files `<prefix><kind>.csv` (UTF-8, one header row,
+    every column of the contract) in `directory`; returns them by kind."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for kind in KINDS:
+        path = directory / f"{prefix}{kind}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(CONTRACT_COLUMNS[kind])
+            writer.writerows(values(kind, row) for row in history.rows(kind))
+        paths[kind] = path
+    return paths
 
 
 def values(kind: str, row: object) -> tuple[str, ...]:

@@ -45,6 +45,10 @@ def demo(
         f"{kind_label(r.kind)} {r.created:,} 行" for r in summary.imported
     )
     typer.echo(f"经导入程序载入：{imported}；用时 {summary.load_seconds:.1f} 秒。")
+    typer.echo(
+        f"最近一年的客服记录：跟进 {summary.followups:,} 条，回访 {summary.callbacks:,} 次，"
+        f"投诉 {summary.complaints:,} 件，满意度调查 {summary.surveys:,} 份，回访带来的商机 {summary.opportunities} 个。"
+    )
     typer.echo(f"提成已全量计算，用时 {summary.run_seconds or 0:.1f} 秒。")
     typer.echo(
         f"演示账号 {summary.logins} 个（gm、sales_manager、service_manager、sales、service、finance、admin），"
