@@ -236,3 +236,16 @@ def test_export_rows_have_the_spec_columns_and_measure_order(company):
     assert by_person["V1"] == [m for m, _k in scoring.SERVICE_MEASURES]
     assert by_person["S2"] == [m for m, _k in scoring.SALES_MEASURES]
     assert {r[2] for r in rows if r[1] == "S2"} == {"sales"}
+
+
+@pytest.mark.parametrize("months", [("2026-02",), ("2026-04", "2026-05"), ("2026-01", "2026-12")])
+def test_the_exports_totals_are_the_detailed_figures(company, months):
+    complaint("K1", "C1", "2026-02-15", escalated=True)
+    callback("B1", "C3", "2026-04-16", "dissatisfied")
+    period = parse_range(*months)
+    detailed = gather(period, Rules())
+    totals = gather(period, Rules(), detail=False)
+    assert [scoring.person_values(f, period, Rules()) for f in detailed.people] == [
+        scoring.person_values(f, period, Rules()) for f in totals.people
+    ]
+    assert any(f.credits for f in detailed.people)

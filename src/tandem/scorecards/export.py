@@ -45,7 +45,8 @@ def scorecards_for(period: Period, rules: Rules | None = None) -> list[Card]:
     """Every listed person's scorecard for the range, and nobody's when
     something is credited to nobody."""
     rules = rules or scorecard_rules()
-    gathered = gather(period, rules)
+    # The export prints figures, not the orders behind them.
+    gathered = gather(period, rules, detail=False)
     return scoring.scorecards(gathered.people, period, rules, nobody=gathered.nobody)
 
 

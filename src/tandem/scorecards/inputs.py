@@ -312,7 +312,7 @@ class Crediting:
         self.plans = load_plans()
         # (plan, scenario, which roles have a participant) -> per role its
         # renormalised weight (None: absent), from the commission rules.
-        self._splits: dict[tuple[object, str, bool, bool], _Shares | None] = {}
+        self._credited: dict[tuple[object, str, str | None, str | None], list[tuple[str, Fraction, tuple[int, int]]]] = {}
 
     def scenario(self, sale: _Sale, first: bool) -> str:
         facts = self.customers[sale.customer_id]
@@ -342,22 +342,25 @@ class Crediting:
             second = participant(referrer, commission.SERVICE, day) if referrer else None
         else:
             second = participant(customer_id, second_role, day)
-        key = (compiled, scenario, first is not None, second is not None)
+        key = (compiled, scenario, first, second)
         try:
-            shares = self._splits[key]
+            return self._credited[key]
         except KeyError:
-            shares = self._splits[key] = self._shares(compiled, scenario, (first is not None, second is not None))
-        if shares is None:
-            return []
-        (w1, r1), (w2, r2) = shares
-        if first is not None and first == second:  # one person in both roles
-            both = w1 + w2
-            return [(first, both, (both.numerator, both.denominator))]
-        credited = []
-        if first is not None and w1:
-            credited.append((first, w1, r1))
-        if second is not None and w2:
-            credited.append((second, w2, r2))
+            pass
+        shares = self._shares(compiled, scenario, (first is not None, second is not None))
+        credited: list[tuple[str, Fraction, tuple[int, int]]] = []
+        if shares is not None:
+            (w1, r1), (w2, r2) = shares
+            if first is not None and first == second:  # one person in both roles
+                both = w1 + w2
+                credited.append((first, both, (both.numerator, both.denominator)))
+            else:
+                if first is not None and w1:
+                    credited.append((first, w1, r1))
+                if second is not None and w2:
+                    credited.append((second, w2, r2))
+        # Few distinct (plan, scenario, people) in a range: each is worked out once.
+        self._credited[key] = credited
         return credited
 
     @staticmethod
@@ -383,9 +386,13 @@ class Crediting:
         return (shares[0], shares[1])
 
 
-def read_credits(period: Period, crediting: Crediting, dates: _Dates) -> dict[str, list[Credit]]:
+def read_credits(
+    period: Period, crediting: Crediting, dates: _Dates, *, detail: bool = True
+) -> dict[str, list[Credit]]:
     """staff_id -> the credits of the sale orders dated in the range and of
-    the refunds dated in it (each at its order's weights, negative)."""
+    the refunds dated in it (each at its order's weights, negative). Without
+    ``detail`` a person's credits are their totals per part (one Credit per
+    part, with no order): what an export prints, without a million records."""
     rows = _fetch(
         f"SELECT order_id, customer_id, {_date('order_date')}, {_cents('amount')} FROM {_ORDERS} "
         "WHERE refund_of_id IS NULL AND order_date BETWEEN %s AND %s",
@@ -406,6 +413,7 @@ def read_credits(period: Period, crediting: Crediting, dates: _Dates) -> dict[st
     ]
     firsts = _first_orders(period, sales, [order for _r, _d, _c, order in refunds])
     credits: dict[str, list[Credit]] = defaultdict(list)
+    totals: dict[tuple[str, str], int] = defaultdict(int)
     scenario_of, weights_of = crediting.scenario, crediting.weights
     # Sales (sign 1, dated on the order) and refunds (sign -1, on their day),
     # each at its order's scenario and weights.
@@ -417,7 +425,12 @@ def read_credits(period: Period, crediting: Crediting, dates: _Dates) -> dict[st
         part = scoring.REFERRAL if scenario == commission.REFERRAL else scoring.NEW if first else scoring.REPEAT
         for staff_id, weight, ratio in weights_of(sale, scenario):
             amount = sign * pool_cents(cents, ratio)  # round_half_up(amount × w)
-            credits[staff_id].append(Credit(sale.order_id, sale.customer_id, day, part, amount, weight, refund_id))
+            if detail:
+                credits[staff_id].append(Credit(sale.order_id, sale.customer_id, day, part, amount, weight, refund_id))
+            else:
+                totals[(staff_id, part)] += amount
+    for (staff_id, part), amount in totals.items():
+        credits[staff_id].append(Credit("", "", period.last, part, amount, Fraction(0)))
     return credits
 
 
@@ -532,10 +545,14 @@ class Gathered:
     nobody: PersonFacts | None
 
 
-def gather(period: Period, rules: Rules, staff_ids: Iterable[str] | None = None) -> Gathered:
+def gather(
+    period: Period, rules: Rules, staff_ids: Iterable[str] | None = None, *, detail: bool = True
+) -> Gathered:
     """The facts of every listed person for the range (or of these people
     only — targets then are their medians), and of what no one is credited
-    with (None when nothing is)."""
+    with (None when nothing is). Without ``detail`` credited revenue comes
+    as totals per part (`read_credits`): the figures are the same, the
+    orders behind them are not listed."""
     dates = _Dates()
     people = listed_people(period, staff_ids)
     by_id = {p.staff_id: p for p in people}
@@ -559,7 +576,7 @@ def gather(period: Period, rules: Rules, staff_ids: Iterable[str] | None = None)
             person.complaints.append(complaint)
 
     crediting = Crediting(ledger, customers)
-    for staff_id, credits in read_credits(period, crediting, dates).items():
+    for staff_id, credits in read_credits(period, crediting, dates, detail=detail).items():
         person = by_id.get(staff_id)
         if person is not None:
             person.credits.extend(credits)
