@@ -315,3 +315,14 @@ def test_rules_load_lists_every_problem_and_writes_nothing(company, tmp_path):
         f"{path}: scorecards.weights.service.happiness: 未知的考核指标「happiness」",
     ]
     assert not ScorecardRuleSet.objects.exists()
+
+
+def test_the_default_order_states_come_back_when_there_are_none(company):
+    from tandem.service.models import OrderStage
+
+    assert not services.order_stages_ensure_default()  # the migration made them
+    OrderStage.objects.all().delete()
+    assert services.order_stages_ensure_default()
+    assert [s.code for s in OrderStage.objects.all()] == [
+        "placed", "confirmed", "preparing", "shipped", "delivered", "completed", "exception"
+    ]

@@ -214,10 +214,12 @@ def _service_desk_write(history: ServiceHistory) -> None:
         opportunity_link_order,
         opportunity_open,
         order_stage_set,
+        order_stages_ensure_default,
         praise_mark,
         thanks_note_write,
     )
 
+    order_stages_ensure_default()
     praised = [c.callback_id for c in history.callbacks if c.praise]
     for callback in Callback.objects.filter(pk__in=praised):
         praise_mark(record=callback)

@@ -74,3 +74,15 @@ class Milestone(models.TextChoices):
 class NoticeKind(models.TextChoices):
     COMPLAINT_OPENED = "complaint_opened", _("新投诉")
     COMPLAINT_OVERDUE = "complaint_overdue", _("投诉超时")
+
+
+# The default states of order follow-up: (code, name, position, milestone).
+DEFAULT_STAGES: tuple[tuple[str, str, int, str], ...] = (
+    ("placed", "已下单", 10, ""),
+    ("confirmed", "已确认", 20, ""),
+    ("preparing", "备货/生产", 30, ""),
+    ("shipped", "已发货", 40, "shipped"),
+    ("delivered", "已签收", 50, "delivered"),
+    ("completed", "已完成", 60, "done"),
+    ("exception", "异常", 90, "exception"),
+)

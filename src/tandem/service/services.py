@@ -28,6 +28,7 @@ from tandem.staff.rules import unknown_staff
 
 from . import scoring
 from .choices import (
+    DEFAULT_STAGES,
     CallbackReason,
     ComplaintStatus,
     Milestone,
@@ -188,6 +189,18 @@ def order_stage_upsert(
         )
     with transaction.atomic():
         return _upsert(OrderStage, code, {"name": name, "position": position, "milestone": milestone, "active": active})
+
+
+def order_stages_ensure_default() -> bool:
+    """The default states of order follow-up, when there are none at all
+    (a database whose data migration was flushed, say); True when made."""
+    if OrderStage.objects.exists():
+        return False
+    with transaction.atomic():
+        OrderStage.objects.bulk_create(
+            [OrderStage(code=c, name=n, position=p, milestone=m) for c, n, p, m in DEFAULT_STAGES]
+        )
+    return True
 
 
 def _sale(order: Order | str) -> Order:

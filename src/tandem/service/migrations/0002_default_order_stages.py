@@ -3,15 +3,7 @@ the admin (through `order_stage_upsert`)."""
 
 from django.db import migrations
 
-DEFAULT_STAGES = (
-    ("placed", "已下单", 10, ""),
-    ("confirmed", "已确认", 20, ""),
-    ("preparing", "备货/生产", 30, ""),
-    ("shipped", "已发货", 40, "shipped"),
-    ("delivered", "已签收", 50, "delivered"),
-    ("completed", "已完成", 60, "done"),
-    ("exception", "异常", 90, "exception"),
-)
+from tandem.service.choices import DEFAULT_STAGES
 
 
 def create(apps, schema_editor):
