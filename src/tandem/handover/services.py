@@ -21,6 +21,7 @@ from tandem.core.errors import InvalidInput, TandemError
 from tandem.core.rules import RuleError, raise_first
 from tandem.customers.models import Assignment, EndReason, OwnerRole, Reason
 from tandem.customers.services import assignment_close, assignment_open
+from tandem.service.services import open_work_hand_over
 from tandem.staff.models import Staff
 from tandem.staff.rules import check_dates, unknown_staff
 
@@ -192,6 +193,13 @@ def _confirm(staff_id: str, plan: Sequence[PlanLine] | None, source: str | None,
             )
         )
     HandoverLine.objects.bulk_create(lines)
+    # The leaver's open service work goes with the customers: to the service
+    # receiver where the leaver served, else to the sales receiver.
+    takers: dict[str, str] = {}
+    for p in sorted(plan, key=lambda p: p.role == OwnerRole.SERVICE):
+        if p.to_staff_id:
+            takers[p.customer_id] = p.to_staff_id
+    open_work_hand_over(leaver=leaver, receivers=takers, on=left_on)
     return record
 
 

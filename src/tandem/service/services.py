@@ -711,6 +711,44 @@ def complaints_alert_overdue(*, on: dt.date) -> int:
 
 
 # --------------------------------------------------------------------------- #
+# Open work changes hands
+# --------------------------------------------------------------------------- #
+
+
+def open_work_hand_over(*, leaver: Staff | str, receivers: dict[str, str], on: dt.date) -> dict[str, int]:
+    """A departure's handover (handover.md §3): the leaver's open work on
+    the customers handed over goes to their receivers — planned callbacks,
+    unresolved complaints (the receiver is notified) and open
+    opportunities. ``receivers``: customer_id -> the receiving staff_id.
+    Follow-ups stay as they were: they record who followed up. Returns how
+    many of each moved."""
+    leaver_id = leaver.pk if isinstance(leaver, Staff) else leaver
+    moved = {"callbacks": 0, "complaints": 0, "opportunities": 0}
+    by_receiver: dict[str, list[str]] = {}
+    for customer_id, staff_id in receivers.items():
+        by_receiver.setdefault(staff_id, []).append(customer_id)
+    with transaction.atomic():
+        for staff_id, customer_ids in sorted(by_receiver.items()):
+            moved["callbacks"] += Callback.objects.filter(
+                customer_id__in=customer_ids, staff_id=leaver_id, called_on__isnull=True
+            ).update(staff_id=staff_id)
+            complaints = list(
+                Complaint.objects.select_for_update()
+                .filter(customer_id__in=customer_ids, owner_id=leaver_id, resolved_on__isnull=True)
+                .exclude(status=ComplaintStatus.RESOLVED)
+            )
+            for complaint in complaints:
+                complaint.owner_id = staff_id
+                complaint.save(update_fields=["owner"])
+                _notify(staff_id, NoticeKind.COMPLAINT_OPENED, complaint, on)
+            moved["complaints"] += len(complaints)
+            moved["opportunities"] += Opportunity.objects.filter(
+                customer_id__in=customer_ids, staff_id=leaver_id, status=OpportunityStatus.OPEN
+            ).update(staff_id=staff_id)
+    return moved
+
+
+# --------------------------------------------------------------------------- #
 # Surveys, thanks
 # --------------------------------------------------------------------------- #
 
