@@ -13,6 +13,7 @@ from tandem.core.money import from_cents
 
 from .models import Order
 
+
 class Cents(Func):
     """An amount column as exact integer cents (SQLite keeps decimals as
     floating point: summed as such they would drift)."""

@@ -85,6 +85,7 @@ def _team_figures(staff_ids: set[str] | None, period: str, members: list[Staff])
 
 def manager_home(user, staff: Staff, today: dt.date) -> dict:
     period = month(today)
+    assert staff.team_id is not None  # a team manager's home
     members = list(Staff.objects.filter(team_id=staff.team_id).exclude(pk=staff.pk).order_by("staff_id"))
     customers = visible_customers(user, today=today)
     figures = _team_figures(visible_staff_ids(user), period, members)
@@ -126,6 +127,7 @@ def gm_home(user, staff: Staff | None, today: dt.date) -> dict:
     totals = commission_reads.month_totals(period=period, staff_ids=None)
     teams: dict[str, dict] = {}
     for member in Staff.objects.select_related("team").filter(team__isnull=False).order_by("team__name"):
+        assert member.team is not None
         row = teams.setdefault(member.team.name, {"team": member.team.name, "people": 0, "total": 0})
         row["people"] += 1
         row["total"] += totals.get(member.pk, 0)

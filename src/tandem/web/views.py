@@ -3,6 +3,8 @@ language switch, global search and notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,8 @@ from tandem.sales.selectors import orders_search
 from tandem.staff.accounts import staff_for_user
 from tandem.staff.selectors import staff_matching
 
-from . import access, home as homes
+from . import access
+from . import home as homes
 from .middleware import LANGUAGE_SESSION_KEY
 from .notifications import notifications_mark_read, notifications_of
 from .preferences import language_of, language_remember
@@ -36,7 +39,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         # The language the user chose before, on any browser.
-        chosen = language_of(self.request.user.pk)
+        chosen = language_of(self.request.user.pk or 0)
         if chosen:
             self.request.session[LANGUAGE_SESSION_KEY] = chosen
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax")
@@ -71,7 +74,7 @@ def home(request):
     staff = staff_for_user(request.user)
     kind = access.home_kind(request.user, staff)
     context = {"staff": staff, "kind": kind, "today": today}
-    builder = homes.BUILDERS.get(kind)
+    builder: Callable[..., dict] | None = homes.BUILDERS.get(kind)
     if builder is not None:
         context.update(builder(request.user, staff, today))
     return render(request, "web/home.html", context)
@@ -83,7 +86,7 @@ def search(request):
     may see. Served whole, or as the results alone for htmx."""
     q = request.GET.get("q", "").strip()[:64]
     today = timezone.localdate()
-    results = {"customers": [], "orders": [], "people": []}
+    results: dict[str, list] = {"customers": [], "orders": [], "people": []}
     if q:
         customers = visible_customers(request.user, today=today)
         results["customers"] = customers_search(customers, q, limit=SEARCH_LIMIT)

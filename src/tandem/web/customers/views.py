@@ -46,11 +46,11 @@ def customer_list(request):
         if visible_staff is None or len(visible_staff) > 1
         else []
     )
-    if filters["holder"] and holders and filters["holder"] not in {h.pk for h in holders}:
+    if filters["holder"] not in {h.pk for h in holders}:
         filters["holder"] = ""
     customers = selectors.customers_filtered(visible_customers(request.user, today=today), today=today, **filters)
     number = page_number(request)
-    page = selectors.customer_page(customers, today=today, sort=sort, offset=offset_of(number), limit=PAGE_SIZE)
+    page = selectors.customer_page(customers, today=today, sort=sort, offset=offset_of(number, PAGE_SIZE), limit=PAGE_SIZE)
     context = {
         "page": page,
         "number": number,

@@ -40,7 +40,7 @@ def order_list(request):
         sort = "-date"
     orders = selectors.orders_filtered(visible_orders(request.user, today=today), **filters)
     number = page_number(request)
-    page = selectors.order_page(orders, sort=sort, offset=offset_of(number), limit=PAGE_SIZE)
+    page = selectors.order_page(orders, sort=sort, offset=offset_of(number, PAGE_SIZE), limit=PAGE_SIZE)
     context = {
         "page": page,
         "number": number,
