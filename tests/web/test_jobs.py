@@ -61,7 +61,7 @@ def test_a_check_lists_every_problem_by_row_and_writes_nothing(user, upload):
     work_queue()
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
-    assert job.message == "导入失败：共 3 处错误，没有写入任何数据"
+    assert job.message == "检查未通过：共 3 处错误，没有写入任何数据。"
     assert job.problems == [
         "orders.csv:2: customer_id: 未知的客户「C404」",
         "orders.csv:3: customer_id: 未知的客户「C404」",
@@ -69,7 +69,7 @@ def test_a_check_lists_every_problem_by_row_and_writes_nothing(user, upload):
     ]
     assert Order.objects.count() == 0
     note = Notification.objects.get(user=user)
-    assert note.text == "导入检查：导入失败：共 3 处错误，没有写入任何数据"
+    assert note.text == "导入检查：检查未通过：共 3 处错误，没有写入任何数据。"
     assert note.url == f"/jobs/{job.pk}/"
 
 

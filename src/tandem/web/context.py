@@ -15,7 +15,12 @@ def shell(request) -> dict:
         return {}
     staff = staff_for_user(user)
     unread = unread_count(user.pk)
+    match = getattr(request, "resolver_match", None)
+    area = ""
+    if match is not None:
+        area = "home" if match.view_name == "web:home" else match.namespace
     return {
+        "active": area,
         "me": staff,
         "nav": access.navigation(user, staff),
         "unread": unread,

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from tandem.commissions.runs import run_commissions
@@ -159,8 +160,15 @@ def _import(job: Job, reporter: Reporter, *, dry_run: bool) -> Outcome:
         results = import_files(paths, progress=reporter)
     except InvalidInput as exc:
         problems = [_shown(line, folder) for line in exc.problems]
-        # A check that finds problems did its work; an import that meets them failed.
-        return Outcome(_shown(str(exc), folder), [], problems, ok=dry_run)
+        if dry_run:
+            # The check did its work: it found the problems.
+            message = ngettext(
+                "检查未通过：共 %(count)d 处错误，没有写入任何数据。",
+                "检查未通过：共 %(count)d 处错误，没有写入任何数据。",
+                len(problems),
+            ) % {"count": len(problems)}
+            return Outcome(message, [], problems)
+        return Outcome(_shown(str(exc), folder), [], problems, ok=False)
     shutil.rmtree(folder, ignore_errors=True)
     return Outcome(_("导入完成。"), [_shown(r.summary(), folder) for r in results], [])
 
