@@ -365,3 +365,27 @@ def test_service_home(client, managers):
     assert "我的业绩" in text(response)
     assert response.context["customer_count"] == 35
     assert response.context["inherited_count"] == 0
+
+
+def test_credited_revenue_counts_each_order_once_less_refunds(client, shop):
+    today = timezone.localdate()
+    period = today.strftime("%Y-%m")
+    Order.objects.create(order_id="OA", customer_id="C001", order_date=today, amount=Decimal("1000.00"))
+    Order.objects.create(order_id="OB", customer_id="C002", order_date=today, amount=Decimal("234.56"))
+    Order.objects.create(order_id="RA", customer_id="C001", order_date=today, amount=Decimal("100.00"), refund_of_id="OA")
+
+    def line(order_id, role, kind, cents, refund_id=""):
+        CommissionLine.objects.create(
+            period=period, order_id=order_id, customer_id="C001", staff_id="V1", role=role, scenario="standard",
+            kind=kind, line_date=today, amount_cents=cents, refund_id=refund_id,
+        )
+
+    line("OA", "service", "sale", 3000)
+    line("OA", "referrer_service", "sale", 500)  # the same order in a second role: counted once
+    line("OB", "service", "sale", 700)
+    line("OA", "service", "clawback", -300, refund_id="RA")
+    login(client, "v1")
+    response = client.get("/")
+    assert [str(c["amount"]) for c in response.context["credited"]][0] == "1134.56"
+    assert str(response.context["commission"]["months"][0]["total"]) == "39.00"
+    assert "1,134.56" in text(response)

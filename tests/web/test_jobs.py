@@ -132,3 +132,10 @@ def test_progress_inside_a_transaction_on_sqlite_goes_to_a_file(user, upload, dj
         assert progress_file(job.pk).exists()
     shown = job_progress(Job.objects.get(pk=job.pk))
     assert (shown.step, shown.done, shown.total) == ("读取 orders.csv", 200, 200)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_tandem_worker_runs_what_is_queued_then_exits(tandem):
+    """The command `tandem serve` starts, in batch mode: an empty queue ends it at once."""
+    done = tandem("worker", "--batch")
+    assert done.returncode == 0, done.stderr

@@ -202,17 +202,49 @@ def unassigned_cents(*, period: str, customer_ids=None) -> int:
     return lines.aggregate(total=Sum("amount_cents"))["total"] or 0
 
 
-def credited_revenue_cents(*, staff_id: str, period: str) -> int:
-    """Revenue credited to a person in a month: the orders on which they hold
-    a sale line, less the refunds clawed back from them."""
+def person_months(*, staff_id: str, periods: list[str], limit: int) -> dict:
+    """A person's months (the home page's card): per month the commission
+    total and the revenue credited to them (the orders on which they hold a
+    sale line, less the refunds clawed back from them; each order once), and
+    their latest `limit` lines. One read of the months' lines (the month
+    index), then the orders and the shown lines by primary key."""
     from tandem.sales.models import Order
     from tandem.sales.selectors import Cents
 
-    lines = CommissionLine.objects.filter(period=period, staff_id=staff_id)
-    sold = Order.objects.filter(order_id__in=lines.filter(kind="sale").values("order_id"))
-    refunded = Order.objects.filter(order_id__in=lines.filter(kind="clawback").values("refund_id"))
-    total = sold.aggregate(c=Sum(Cents("amount")))["c"] or 0
-    return total - (refunded.aggregate(c=Sum(Cents("amount")))["c"] or 0)
+    rows = list(
+        CommissionLine.objects.filter(period__in=periods, staff_id=staff_id).values_list(
+            "id", "period", "kind", "order_id", "refund_id", "amount_cents", "line_date"
+        )
+    )
+    totals: dict[str, int] = defaultdict(int)
+    credited_keys: set[tuple[str, str, str]] = set()
+    for _id, period, kind, order_id, refund_id, cents, _day in rows:
+        totals[period] += cents
+        if kind == "sale":
+            credited_keys.add((period, "sale", order_id))
+        elif kind == "clawback" and refund_id:
+            credited_keys.add((period, "clawback", refund_id))
+    amounts: dict[str, int] = {}
+    ids = sorted({key[2] for key in credited_keys})
+    for start in range(0, len(ids), 5000):
+        amounts.update(
+            Order.objects.filter(order_id__in=ids[start : start + 5000])
+            .annotate(cents=Cents("amount"))
+            .values_list("order_id", "cents")
+        )
+    credited: dict[str, int] = defaultdict(int)
+    for period, kind, order_id in credited_keys:
+        cents = amounts.get(order_id, 0)
+        credited[period] += cents if kind == "sale" else -cents
+    latest = sorted(rows, key=lambda r: (r[6], r[3]), reverse=True)[:limit]
+    shown = {line.pk: line for line in CommissionLine.objects.filter(pk__in=[r[0] for r in latest])}
+    return {
+        "months": [
+            {"period": p, "total": from_cents(totals.get(p, 0)), "credited": from_cents(credited.get(p, 0))}
+            for p in periods
+        ],
+        "lines": [shown[r[0]] for r in latest if r[0] in shown],
+    }
 
 
 def credited_revenue_by_role(*, periods: list[str]) -> dict[str, dict[str, int]]:

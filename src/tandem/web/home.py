@@ -46,7 +46,7 @@ def _customers_card(user, today: dt.date, customers=None) -> dict:
 def _my_commission(staff: Staff, today: dt.date) -> dict:
     this_month = month(today)
     last_month = month(today.replace(day=1) - dt.timedelta(days=1))
-    return commission_reads.recent_commission(
+    return commission_reads.person_months(
         staff_id=staff.pk, periods=[this_month, last_month], limit=HOME_LIST_SIZE
     )
 
@@ -56,19 +56,15 @@ def sales_home(user, staff: Staff, today: dt.date) -> dict:
 
 
 def service_home(user, staff: Staff, today: dt.date) -> dict:
-    this_month = month(today)
-    last_month = month(today.replace(day=1) - dt.timedelta(days=1))
     customers = visible_customers(user, today=today)
     inherited = customer_reads.inherited_customers(customers, today=today)
     inherited_page = customer_reads.customer_page(
         inherited, today=today, sort="id", offset=0, limit=HOME_LIST_SIZE
     )
+    commission = _my_commission(staff, today)
     return {
-        "commission": _my_commission(staff, today),
-        "credited": [
-            {"period": p, "amount": from_cents(commission_reads.credited_revenue_cents(staff_id=staff.pk, period=p))}
-            for p in (this_month, last_month)
-        ],
+        "commission": commission,
+        "credited": [{"period": m["period"], "amount": m["credited"]} for m in commission["months"]],
         "inherited_rows": inherited_page.rows,
         "inherited_count": inherited.count(),
         "customer_count": customers.count(),
