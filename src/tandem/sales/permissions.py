@@ -12,6 +12,10 @@ from tandem.customers.permissions import visible_customers
 from .models import Order
 
 
+def sees_all_orders(user, *, today: dt.date | None = None) -> bool:
+    return not visible_customers(user, today=today).query.has_filters()
+
+
 def visible_orders(user, *, today: dt.date | None = None) -> QuerySet[Order]:
     customers = visible_customers(user, today=today)
     if not customers.query.has_filters():

@@ -7,7 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from typing import Any
+
 from django.db.models import BigIntegerField, Count, Func, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from tandem.core.money import from_cents
 
@@ -78,14 +81,22 @@ def orders_filtered(
     return orders
 
 
-def order_page(orders: QuerySet[Order], *, sort: str, offset: int, limit: int) -> OrderPage:
+def order_page(
+    orders: QuerySet[Order], *, sort: str, offset: int, limit: int, narrow: bool = False
+) -> OrderPage:
     """One page of orders with their customers; one row more than the page
-    tells whether there is a next page (no count over a million orders)."""
-    found = list(
-        orders.select_related("customer").order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["-date"]))[
-            offset : offset + limit + 1
-        ]
-    )
+    tells whether there is a next page (no count over a million orders).
+
+    `narrow`: the orders are those of a few customers (a salesperson's). Then
+    the date is sorted as an expression, which no index provides: the
+    database reads those customers' orders off their index and sorts them,
+    instead of walking the whole date index newest first looking for them
+    (PostgreSQL chose that: 1.2 s for a service person on 1M orders)."""
+    ordering: list[Any] = list(ORDER_SORTS.get(sort, ORDER_SORTS["-date"]))
+    if narrow and sort in ("-date", "date"):
+        by_date = Coalesce("order_date", "order_date")
+        ordering = [by_date.desc() if sort == "-date" else by_date.asc(), *ordering[1:]]
+    found = list(orders.select_related("customer").order_by(*ordering)[offset : offset + limit + 1])
     return OrderPage(rows=found[:limit], offset=offset, limit=limit, has_next=len(found) > limit)
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tandem.sales import selectors
-from tandem.sales.permissions import visible_orders
+from tandem.sales.permissions import sees_all_orders, visible_orders
 from tandem.staff.accounts import staff_for_user
 
 from .. import access
@@ -40,7 +40,13 @@ def order_list(request):
         sort = "-date"
     orders = selectors.orders_filtered(visible_orders(request.user, today=today), **filters)
     number = page_number(request)
-    page = selectors.order_page(orders, sort=sort, offset=offset_of(number, PAGE_SIZE), limit=PAGE_SIZE)
+    page = selectors.order_page(
+        orders,
+        sort=sort,
+        offset=offset_of(number, PAGE_SIZE),
+        limit=PAGE_SIZE,
+        narrow=not sees_all_orders(request.user, today=today),
+    )
     context = {
         "page": page,
         "number": number,
