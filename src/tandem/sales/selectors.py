@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-
 from typing import Any
 
 from django.db.models import BigIntegerField, Count, Func, Q, QuerySet, Sum
