@@ -389,3 +389,18 @@ def test_credited_revenue_counts_each_order_once_less_refunds(client, shop):
     assert [str(c["amount"]) for c in response.context["credited"]][0] == "1134.56"
     assert str(response.context["commission"]["months"][0]["total"]) == "39.00"
     assert "1,134.56" in text(response)
+
+
+def test_managers_see_who_left_without_a_handover(client, managers):
+    from tandem.handover.models import Handover
+
+    left_on = timezone.localdate() - dt.timedelta(days=3)
+    Staff.objects.filter(pk="S2").update(left_on=left_on)
+    login(client, "m1")
+    body = text(client.get("/"))
+    assert f"王强（S2）{left_on:%Y-%m-%d} 离职，仍有 5 家客户未交接" in body
+    login(client, "g1")
+    assert "王强（S2）" in text(client.get("/"))
+    Handover.objects.create(leaver_id="S2", left_on=left_on)
+    login(client, "m1")
+    assert "未交接" not in text(client.get("/"))

@@ -14,6 +14,8 @@ from tandem.commissions.permissions import visible_staff_ids
 from tandem.core.money import from_cents
 from tandem.customers import selectors as customer_reads
 from tandem.customers.permissions import visible_customers
+from tandem.handover.models import Handover
+from tandem.handover.selectors import held_rows
 from tandem.staff.models import Staff
 
 HOME_LIST_SIZE = 20
@@ -79,6 +81,27 @@ def _team_figures(staff_ids: set[str] | None, period: str, members: list[Staff])
     ]
 
 
+def awaiting_handover(staff_rows, today: dt.date) -> list[dict]:
+    """People of `staff_rows` who have left and still hold customers no
+    handover was confirmed for (the manager must hand them over)."""
+    leavers = list(
+        staff_rows.filter(left_on__isnull=False, left_on__lte=today).order_by("left_on", "staff_id")
+    )
+    if not leavers:
+        return []
+    done = set(
+        Handover.objects.filter(leaver__in=leavers).values_list("leaver_id", "left_on")
+    )
+    out = []
+    for leaver in leavers:
+        if (leaver.pk, leaver.left_on) in done:
+            continue
+        held = held_rows(leaver.pk, leaver.left_on).values("customer_id").distinct().count()
+        if held:
+            out.append({"staff": leaver, "customers": held})
+    return out
+
+
 def manager_home(user, staff: Staff, today: dt.date) -> dict:
     period = month(today)
     assert staff.team_id is not None  # a team manager's home
@@ -88,6 +111,7 @@ def manager_home(user, staff: Staff, today: dt.date) -> dict:
     pool = customer_reads.customers_filtered(customers, today=today, without_sales=True)
     return {
         "period": period,
+        "handovers": awaiting_handover(Staff.objects.filter(team_id=staff.team_id), today),
         "figures": figures,
         "team_total": sum((f["total"] for f in figures), from_cents(0)),
         "customer_count": customers.count(),
@@ -130,6 +154,7 @@ def gm_home(user, staff: Staff | None, today: dt.date) -> dict:
     chart = revenue_chart(today)
     return {
         "period": period,
+        "handovers": awaiting_handover(Staff.objects.all(), today),
         "chart": chart,
         "chart_rows": list(zip(chart["months"], chart["sales"], chart["service"], strict=True)),
         "teams": [{**t, "total": from_cents(t["total"])} for t in teams.values()],
