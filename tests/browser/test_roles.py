@@ -68,6 +68,11 @@ def test_each_role_sees_its_home_on_desktop_and_phone(live_server, demo_company,
 
 def test_salesperson_opens_a_customer_and_reads_an_explanation(live_server, demo_company, page):
     log_in(page, live_server.url, "sales")
+    # this month's statement from the commission card
+    page.locator(".commission a.month").first.click()
+    page.wait_for_url(re.compile(r".*/statements/[^/]+/\d{4}-\d{2}/$"))
+    assert "提成结算单" in page.locator("h1").inner_text()
+    page.go_back()
     page.click("nav.mainnav >> text=客户")
     page.wait_for_url(re.compile(r".*/customers/$"))
     first = page.locator("table.list tbody tr td a").first

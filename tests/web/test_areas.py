@@ -404,3 +404,64 @@ def test_managers_see_who_left_without_a_handover(client, managers):
     Handover.objects.create(leaver_id="S2", left_on=left_on)
     login(client, "m1")
     assert "未交接" not in text(client.get("/"))
+
+
+# --- statements -----------------------------------------------------------
+
+
+@pytest.fixture
+def february(shop):
+    for staff_id, scenario, kind, cents in (
+        ("S1", "standard", "sale", 3500),
+        ("S1", "inherited", "sale", 12000),
+        ("S1", "standard", "clawback", -500),
+        ("S2", "standard", "sale", 99999),
+    ):
+        CommissionLine.objects.create(
+            period="2026-02", order_id=f"O-{staff_id}-{kind}-{cents}", customer_id="C001", staff_id=staff_id,
+            role="sales", scenario=scenario, kind=kind, line_date=dt.date(2026, 2, 11), amount_cents=cents,
+            pool_cents=5000, weight="7/10",
+        )
+
+
+def test_a_salesperson_reads_their_statement_grouped_by_scenario(client, february):
+    login(client, "s1")
+    response = client.get("/statements/S1/2026-02/")
+    assert response.status_code == 200
+    body = text(response)
+    assert [g["label"] for g in response.context["groups"]] == ["常规协作", "继承客户（开发销售已离职）"]
+    assert [str(g["total"]) for g in response.context["groups"]] == ["30.00", "120.00"]
+    assert str(response.context["total"]) == "150.00"
+    assert "销售：提成池 50.00 × 7/10" in body
+    assert "未锁账（仍会随数据更新）" in body
+    assert "999.99" not in body
+
+
+@pytest.mark.parametrize(
+    "username, path",
+    [
+        ("s1", "/statements/S2/2026-02/"),  # a colleague's
+        ("v1", "/statements/S1/2026-02/"),
+        ("s1", "/statements/S1/2026-13/"),
+        ("s1", "/statements/S1/202602/"),
+        ("f1", "/statements/NOBODY/2026-02/"),
+    ],
+)
+def test_statements_refuse_what_the_user_may_not_see(client, february, username, path):
+    login(client, username)
+    assert client.get(path).status_code == 404
+
+
+def test_managers_and_finance_read_their_people_s_statements(client, february, managers):
+    login(client, "m1")
+    assert client.get("/statements/S2/2026-02/").status_code == 200
+    assert client.get("/statements/V1/2026-02/").status_code == 404  # not of the team
+    login(client, "f1")
+    assert client.get("/statements/V1/2026-02/").status_code == 200
+
+
+def test_statement_query_count(client, february, django_assert_num_queries):
+    login(client, "s1")
+    # session, user, staff, staff with team, statement, lines, lock, unread notifications
+    with django_assert_num_queries(8):
+        assert client.get("/statements/S1/2026-02/").status_code == 200

@@ -8,5 +8,6 @@ urlpatterns = [
     path("orders/", include("tandem.web.orders.urls")),
     path("import/", include("tandem.web.imports.urls")),
     path("jobs/", include("tandem.web.background.urls")),
+    path("statements/", include("tandem.web.statements.urls")),
     path("", include("tandem.web.urls")),
 ]

@@ -18,3 +18,9 @@ def money(value):
     if value is None or value == "":
         return ""
     return format(Decimal(value), ",.2f")
+
+
+@register.filter
+def cents_money(cents):
+    """Integer cents as yuan with thousands separators."""
+    return money(Decimal(int(cents)) / 100)
