@@ -355,6 +355,10 @@ def test_general_manager_home_has_the_revenue_chart(client, managers):
     body = text(response)
     assert 'id="revenue-data"' in body and "/static/vendor/echarts.min.js" in body
     assert len(response.context["chart"]["months"]) == 12
+    this_month = response.context["chart_rows"][-1]
+    assert str(this_month["sales_cost"]) == "138.44"  # every sales line of the month
+    assert this_month["sales_rate"] is None  # no credited revenue (no orders): no ratio
+    assert "以表格查看：业绩、提成成本与提成占业绩的比例" in body
     assert str(response.context["unassigned"]) == "7.00"
     assert response.context["pool_count"] == 3
 
@@ -465,3 +469,12 @@ def test_statement_query_count(client, february, django_assert_num_queries):
     # session, user, staff, staff with team, statement, lines, lock, unread notifications
     with django_assert_num_queries(8):
         assert client.get("/statements/S1/2026-02/").status_code == 200
+
+
+def test_commission_as_a_share_of_credited_revenue(client, managers):
+    from tandem.web.home import _rate
+
+    assert _rate("35.00", "1000.00") == Decimal("3.50")
+    assert _rate("1.00", "3.00") == Decimal("33.33")
+    assert _rate("2.00", "3.00") == Decimal("66.67")
+    assert _rate("5.00", "0.00") is None

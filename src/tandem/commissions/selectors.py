@@ -276,6 +276,22 @@ def credited_revenue_by_role(*, periods: list[str]) -> dict[str, dict[str, int]]
     return out
 
 
+def commission_by_role(*, periods: list[str]) -> dict[str, dict[str, int]]:
+    """Per month, the commission of sales and of service (every kind of
+    line: sales, clawbacks, adjustments), in cents. The referrer's service
+    owner counts for service."""
+    out: dict[str, dict[str, int]] = {"sales": {}, "service": {}}
+    rows = (
+        CommissionLine.objects.filter(period__in=periods, role__in=["sales", "service", "referrer_service"])
+        .values("period", "role")
+        .annotate(total=Sum("amount_cents"))
+    )
+    for row in rows:
+        role = "service" if row["role"] == "referrer_service" else row["role"]
+        out[role][row["period"]] = out[role].get(row["period"], 0) + (row["total"] or 0)
+    return out
+
+
 @dataclass
 class StatementGroup:
     period: str

@@ -5,6 +5,7 @@ domains' selectors and permissions only."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 
@@ -131,14 +132,24 @@ def revenue_chart(today: dt.date) -> dict:
     chart = cache.get(key)
     if chart is None:
         by_role = commission_reads.credited_revenue_by_role(periods=periods)
+        cost = commission_reads.commission_by_role(periods=periods)
         chart = {
             "months": periods,
             # ECharts draws numbers: yuan as exact decimal strings, parsed there.
             "sales": [str(from_cents(by_role["sales"].get(p, 0))) for p in periods],
             "service": [str(from_cents(by_role["service"].get(p, 0))) for p in periods],
+            "sales_cost": [str(from_cents(cost["sales"].get(p, 0))) for p in periods],
+            "service_cost": [str(from_cents(cost["service"].get(p, 0))) for p in periods],
         }
         cache.set(key, chart, CHART_CACHE_S)
     return chart
+
+
+def _rate(cost: str, revenue: str) -> Decimal | None:
+    """Commission as a percentage of credited revenue, to 0.01 % (shown only)."""
+    if Decimal(revenue) == 0:
+        return None
+    return (Decimal(cost) * 100 / Decimal(revenue)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def gm_home(user, staff: Staff | None, today: dt.date) -> dict:
@@ -156,7 +167,21 @@ def gm_home(user, staff: Staff | None, today: dt.date) -> dict:
         "period": period,
         "handovers": awaiting_handover(Staff.objects.all(), today),
         "chart": chart,
-        "chart_rows": list(zip(chart["months"], chart["sales"], chart["service"], strict=True)),
+        "chart_rows": [
+            {
+                "month": m,
+                "sales": Decimal(sales),
+                "service": Decimal(service),
+                "sales_cost": Decimal(sales_cost),
+                "service_cost": Decimal(service_cost),
+                "sales_rate": _rate(sales_cost, sales),
+                "service_rate": _rate(service_cost, service),
+            }
+            for m, sales, service, sales_cost, service_cost in zip(
+                chart["months"], chart["sales"], chart["service"], chart["sales_cost"], chart["service_cost"],
+                strict=True,
+            )
+        ],
         "teams": [{**t, "total": from_cents(t["total"])} for t in teams.values()],
         "company_total": from_cents(sum(v for k, v in totals.items() if k)),
         "customer_count": customers.count(),
