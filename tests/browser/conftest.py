@@ -13,7 +13,8 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# TANDEM_SCREENSHOTS=docs/screenshots renews the README's pictures.
+SCREENSHOTS = Path(os.environ.get("TANDEM_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots")
 ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -57,3 +58,13 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The general manager's chart is cached; each test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -52,3 +52,13 @@ def shop(db):
 
 def login(client, username):
     assert client.login(username=username, password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The general manager's chart is cached; each test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

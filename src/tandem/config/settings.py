@@ -7,6 +7,10 @@ TANDEM_SECRET_KEY     secret key (default: generated once, kept in var/secret_ke
 TANDEM_DEBUG          "1" turns on debug pages (off by default)
 TANDEM_ALLOWED_HOSTS  comma-separated (default: localhost,127.0.0.1)
 TANDEM_VAR_DIR        where the default database and secret key live (default ./var)
+TANDEM_TASKS_BACKEND  background jobs: "database" (default: a queue in the database,
+                      worked by `tandem worker`, which `tandem serve` starts) or
+                      "rq" (Redis through RQ; pip install 'tandem[redis]')
+TANDEM_REDIS_URL      the Redis of the "rq" backend (default redis://127.0.0.1:6379/0)
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not TESTING:
+    # A second session to the same database: a job's progress is written
+    # through it while the job's own transaction is still open, so pages see
+    # it at once (tandem.web.jobs). SQLite has one writer at a time; there the
+    # progress goes to a file under var/jobs/ instead.
+    DATABASES["progress"] = {**DATABASES["default"], "CONN_MAX_AGE": 0}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -84,16 +94,31 @@ INSTALLED_APPS = [
     "tandem.commissions",
     "tandem.exchange",
     "tandem.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs through Django's Tasks API (the django-tasks backport).
+TASKS_BACKEND = os.environ.get("TANDEM_TASKS_BACKEND", "database").lower()
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("TANDEM_REDIS_URL", "redis://127.0.0.1:6379/0")}
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ValueError(f"TANDEM_TASKS_BACKEND: {TASKS_BACKEND!r} is neither 'database' nor 'rq'")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "tandem.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tandem.web.middleware.ChosenLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -113,6 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tandem.web.context.shell",
             ],
         },
     },

@@ -40,7 +40,10 @@ class Order(models.Model):
             models.Index(
                 fields=["customer", "order_date", "amount", "category", "refund_of", "order_id"],
                 name="order_customer_cover",
-            )
+            ),
+            # The order list, newest first, reads a page off this index instead
+            # of sorting a million orders for every page.
+            models.Index(fields=["order_date", "order_id"], name="order_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_amount_positive")

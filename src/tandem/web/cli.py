@@ -1,7 +1,11 @@
-"""`tandem demo` and `tandem serve`."""
+"""`tandem demo`, `tandem serve` and `tandem worker`."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -12,7 +16,8 @@ def register(app: typer.Typer) -> None:
     app.command("demo", help="创建演示公司（中文数据，可重复生成）。/ Create the demo company.")(
         demo
     )
-    app.command("serve", help="启动网页应用。/ Run the web application.")(serve)
+    app.command("serve", help="启动网页应用（及一个后台任务进程）。/ Run the web application (and a worker).")(serve)
+    app.command("worker", help="运行后台任务（导入、提成计算）。/ Run background jobs.")(worker)
 
 
 def demo(
@@ -65,6 +70,11 @@ def serve(
         "--show-logins",
         help="启动前显示地址和演示账号。/ Print the address and demo logins.",
     ),
+    with_worker: bool = typer.Option(
+        True,
+        "--worker/--no-worker",
+        help="同时启动一个后台任务进程（默认）。/ Also start one background worker (default).",
+    ),
 ) -> None:
     from tandem.core import bootstrap
 
@@ -90,7 +100,51 @@ def serve(
             err=True,
         )
     typer.echo(f"Tandem 正在运行：{address}（按 Ctrl+C 停止）", err=False)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="Tandem")
+    child = _start_worker() if with_worker else None
+    # Stopped by a signal other than Ctrl+C, still stop the worker first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="Tandem")
+    finally:
+        if child is not None:
+            _stop_worker(child)
+
+
+def _start_worker() -> subprocess.Popen:
+    typer.echo("后台任务进程已启动。/ Background worker started.")
+    return subprocess.Popen([sys.executable, "-m", "tandem.cli", "worker"], env=os.environ.copy())
+
+
+def _stop_worker(child: subprocess.Popen) -> None:
+    """Let the worker finish the job in hand (it stops on SIGINT after it);
+    kill it if it does not within a minute."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def worker(
+    batch: bool = typer.Option(
+        False, "--batch", help="处理完队列中的任务后退出。/ Run the queued jobs, then exit."
+    ),
+) -> None:
+    from tandem.core import bootstrap
+
+    bootstrap.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.TASKS_BACKEND == "rq":
+        args = ["--burst"] if batch else []
+        call_command("rqworker", "default", "--job-class", "django_tasks_rq.Job", *args)
+        return
+    call_command(
+        "db_worker", batch=batch, reload=False, startup_delay=False, interval=1, verbosity=0
+    )
 
 
 def _print_logins(address: str) -> None:

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:job_id>/confirm/", views.confirm, name="confirm"),
+]
