@@ -207,8 +207,8 @@ def bench_import(target: Target) -> list[Measurement]:
 
 import bench.commissions  # noqa: E402,F401  (registers run-full, run-incremental, preview, export)
 import bench.online_retail  # noqa: E402,F401  (registers online-retail)
-import bench.service_desk  # noqa: E402,F401  (registers service-desk)
 import bench.pages  # noqa: E402,F401  (registers pages)
+import bench.service_desk  # noqa: E402,F401  (registers service-desk)
 
 # --------------------------------------------------------------------------- #
 
