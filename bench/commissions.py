@@ -517,11 +517,13 @@ def phases_main(argv: list[str]) -> None:
     bootstrap.setup()
     from django.db import connection
 
-    from tandem.commissions import engine, runs
+    from tandem.commissions import changes, compare, engine, histories, linestore, runs
 
     spent: dict[str, float] = defaultdict(float)
 
     def timed(module, name: str, label: str) -> None:
+        """Time `module.name` wherever it is called from: every tandem
+        module that imported it by name gets the timed version too."""
         inner = getattr(module, name)
 
         def wrapper(*a, **k):
@@ -531,17 +533,19 @@ def phases_main(argv: list[str]) -> None:
             finally:
                 spent[label] += time.perf_counter() - started
 
-        setattr(module, name, wrapper)
+        for loaded in list(sys.modules.values()):
+            if getattr(loaded, "__name__", "").startswith("tandem.") and getattr(loaded, name, None) is inner:
+                setattr(loaded, name, wrapper)
 
-    timed(runs, "all_customer_ids", "customer ids")
-    timed(runs, "with_referred", "customer ids")
-    timed(runs, "read_histories", "read histories (orders, refunds, assignments)")
-    timed(runs, "_stored_lines", "read stored lines")
+    timed(linestore, "all_customer_ids", "customer ids")
+    timed(changes, "customers_to_recompute", "customer ids")
+    timed(histories, "read_histories", "read histories (orders, refunds, assignments)")
+    timed(linestore, "stored_lines", "read stored lines")
     timed(engine, "compute_customer_as", "engine.compute_customer_as (lines as rows)")
-    timed(runs, "wanted_rows", "open months and adjustments")
-    timed(runs, "_diff_batch", "(compute batch: engine + rows + compare)")
-    timed(runs, "_delete", "delete lines")
-    timed(runs, "_insert", "insert lines")
+    timed(compare, "wanted_rows", "open months and adjustments")
+    timed(compare, "diff_batch", "(compute batch: engine + rows + compare)")
+    timed(linestore, "delete_lines", "delete lines")
+    timed(linestore, "insert_lines", "insert lines")
     started = time.perf_counter()
     result = runs.run_commissions(full=args.full)
     total = time.perf_counter() - started

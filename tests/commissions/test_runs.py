@@ -153,7 +153,7 @@ def line_indexes() -> dict[str, tuple]:
     its definition is read back from the index pragmas instead)."""
     from django.db import connection
 
-    from tandem.commissions.runs import LINE_INDEXES, LINE_TABLE
+    from tandem.commissions.linestore import LINE_INDEXES, LINE_TABLE
 
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
@@ -170,26 +170,26 @@ def line_indexes() -> dict[str, tuple]:
 
 def indexes_at_each_insert(monkeypatch) -> list[dict[str, tuple]]:
     """The line indexes present whenever a run writes lines (filled as it does)."""
-    from tandem.commissions import runs
+    from tandem.commissions import linestore
 
     seen: list[dict[str, tuple]] = []
-    insert = runs._insert
+    insert = linestore.insert_lines
 
     def observed(rows):
         if rows:
             seen.append(line_indexes())
         insert(rows)
 
-    monkeypatch.setattr(runs, "_insert", observed)
+    monkeypatch.setattr(linestore, "insert_lines", observed)
     return seen
 
 
 def test_first_full_run_writes_without_the_line_indexes_and_builds_them_again(monkeypatch):
     from django.db import connection
 
-    from tandem.commissions import runs
+    from tandem.commissions import parallel
 
-    monkeypatch.setattr(runs, "PIPELINE_MIN_CUSTOMERS", 1)
+    monkeypatch.setattr(parallel, "PIPELINE_MIN_CUSTOMERS", 1)
     load_worked_example()
     before = line_indexes()
     assert set(before) == {"line_customer", "line_period"}
@@ -207,10 +207,10 @@ def test_first_full_run_writes_without_the_line_indexes_and_builds_them_again(mo
 
 
 def test_a_full_run_over_stored_lines_keeps_the_line_indexes(monkeypatch):
-    from tandem.commissions import runs
+    from tandem.commissions import parallel
     from tandem.sales.models import Order
 
-    monkeypatch.setattr(runs, "PIPELINE_MIN_CUSTOMERS", 1)
+    monkeypatch.setattr(parallel, "PIPELINE_MIN_CUSTOMERS", 1)
     load_worked_example()
     run_commissions()
     before = line_indexes()
@@ -241,8 +241,8 @@ def test_a_changed_customer_rewrites_only_its_changed_lines():
 def test_rows_made_while_computing_equal_rows_of_the_lines(world):
     # Runs have the engine make storage rows directly (RowMaker.make); they
     # must equal the rows of the Lines an explanation sees.
+    from tandem.commissions.compare import RowMaker
     from tandem.commissions.engine import compute_customer, compute_customer_as
-    from tandem.commissions.runs import RowMaker
 
     history, lookups = world
     made, _ = compute_customer_as(history, lookups, RowMaker().make)

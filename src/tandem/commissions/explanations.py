@@ -16,8 +16,8 @@ from tandem.core.errors import TandemError
 from tandem.core.money import format_cents
 
 from . import engine, explain
+from .histories import Dates, load_plans, load_staff, read_histories
 from .models import CommissionLine, Statement
-from .runs import _Dates, load_plans, load_staff, read_histories
 from .selectors import customer_pending, staff_names, statement_for
 from .vocabulary import Kind, LineRole, Scenario, explain_words, label
 
@@ -28,7 +28,7 @@ def _role_word(role: str, lang: str) -> str:
 
 
 def _truth_lines(customer_id: str) -> list[engine.Line]:
-    dates = _Dates()
+    dates = Dates()
     histories, referrer_service = read_histories([customer_id], dates)
     if not histories:
         return []

@@ -21,7 +21,7 @@ from tandem.customers.models import Customer
 from tandem.handover.selectors import held_rows
 
 from . import engine, rules
-from .runs import _Dates, load_plans, load_staff, read_histories
+from .histories import Dates, load_plans, load_staff, read_histories
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def handover_preview(
         else []
     )
     ids = sorted({cid for cid, _ in lines} | set(referred))
-    dates = _Dates()
+    dates = Dates()
     histories, referrer_service = read_histories(ids, dates)
     staff = load_staff(dates)
     plans = load_plans()

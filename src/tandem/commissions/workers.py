@@ -1,5 +1,5 @@
-"""Entry points of a run's worker processes. Kept apart from `runs` so that a
-freshly spawned process can import them before Django is set up."""
+"""Entry points of a run's worker processes. Kept apart from `parallel` so
+that a freshly spawned process can import them before Django is set up."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ def init(period: str, nothing_stored: bool) -> None:
     from tandem.core import bootstrap
 
     bootstrap.setup(migrate=False)
-    from .runs import _BatchComputer
+    from .parallel import BatchComputer
 
-    _computer = _BatchComputer(period, nothing_stored)
+    _computer = BatchComputer(period, nothing_stored)
 
 
 def compute(batch: Sequence[str], since: Mapping[str, date | None] | None = None):
@@ -26,9 +26,10 @@ def compute(batch: Sequence[str], since: Mapping[str, date | None] | None = None
 
 def compute_into(group: Sequence[str], path: str, batch: int):
     """Compute a group of customers in batches and write their lines into
-    the staging file `path` (runs._staged); the rows stay out of the pipe."""
+    the staging file `path` (`parallel.staged`); the rows stay out of the
+    pipe."""
     assert _computer is not None
-    from .runs import stage_rows
+    from .linestore import stage_rows
 
     written = orders = adjustments = 0
     exceptions: list[dict] = []
@@ -40,4 +41,4 @@ def compute_into(group: Sequence[str], path: str, batch: int):
         orders += n_orders
         adjustments += n_adjustments
         exceptions.extend(excs)
-    return len(group), path, written, orders, adjustments, exceptions
+    return len(group), written, orders, adjustments, exceptions

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
@@ -233,3 +234,38 @@ def serial_ids_reserve(table: str, column: str, count: int) -> list[int]:
             if found is not None and found[0] is not None:
                 high = max(high, found[0])
         return list(range(high + 1, high + 1 + count))
+
+
+# --------------------------------------------------------------------------- #
+# Helpers of other bulk writers (the commission run's)
+# --------------------------------------------------------------------------- #
+
+
+def advisory_xact_lock_named(name: str) -> None:
+    """Wait for, then hold until the transaction ends, PostgreSQL's advisory
+    lock keyed by `name` (its CRC-32), so that two writers of the same kind
+    run one after the other. SQLite serialises writers already (IMMEDIATE
+    transactions): nothing to do there."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
+
+
+@contextmanager
+def table_indexes_rebuilt(table: str, indexes: Mapping[str, str]) -> Iterator[None]:
+    """Drop these indexes of `table` (name -> indexed columns, as created by
+    the migrations) and build them again when the block ends: for a write
+    of a large part of the table, one sorted build is faster than an index
+    update per row. Unlike `load_without_indexes`, the caller chooses which
+    (the commission run keeps the index that its rows arrive in the order
+    of). Meant for the caller's transaction, so a failure leaves them as
+    they were."""
+    quoted = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for name in indexes:
+            cursor.execute(f"DROP INDEX {quoted(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for name, columns in indexes.items():
+            cursor.execute(f"CREATE INDEX {quoted(name)} ON {quoted(table)} ({columns})")

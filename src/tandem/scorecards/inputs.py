@@ -27,7 +27,7 @@ from typing import Any
 from django.db import connection
 
 from tandem.commissions import rules as commission
-from tandem.commissions.runs import load_plans
+from tandem.commissions.histories import Dates, date_sql, load_plans
 from tandem.core.money import pool_cents
 from tandem.customers.models import Assignment, Customer
 from tandem.sales.models import Order
@@ -38,29 +38,6 @@ from tandem.staff.models import Staff
 
 _CHUNK = 500
 _LISTED_ROLES = (scoring.SERVICE, scoring.SALES)
-
-
-class _Dates:
-    """ISO text (SQLite) or dates (PostgreSQL) to dates, cached."""
-
-    def __init__(self) -> None:
-        self.cache: dict[object, dt.date] = {}
-
-    def __call__(self, value: object) -> dt.date:
-        found = self.cache.get(value)
-        if found is None:
-            found = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-            self.cache[value] = found
-        return found
-
-    def optional(self, value: object) -> dt.date | None:
-        return None if value is None or value == "" else self(value)
-
-
-def _date(column: str) -> str:
-    # On SQLite a bare date column goes through Django's converter; as text
-    # it comes back raw and _Dates caches it.
-    return column if connection.vendor == "postgresql" else f"CAST({column} AS TEXT)"
 
 
 def _cents(column: str) -> str:
@@ -130,11 +107,11 @@ class Ledger:
         return staff_id
 
 
-def read_ledger(dates: _Dates) -> Ledger:
+def read_ledger(dates: Dates) -> Ledger:
     staff = {
         sid: commission.StaffActivity(dates.optional(hired), dates.optional(left))
         for sid, hired, left in _fetch(
-            f"SELECT staff_id, {_date('hired_on')}, {_date('left_on')} FROM {_STAFF}"
+            f"SELECT staff_id, {date_sql('hired_on')}, {date_sql('left_on')} FROM {_STAFF}"
         )
     }
     grouped: dict[str, dict[str, list[tuple[dt.date, dt.date | None, str]]]] = {
@@ -142,7 +119,7 @@ def read_ledger(dates: _Dates) -> Ledger:
         commission.SERVICE: defaultdict(list),
     }
     for customer_id, role, staff_id, valid_from, valid_to in _fetch(
-        f"SELECT customer_id, role, staff_id, {_date('valid_from')}, {_date('valid_to')} FROM {_ASSIGNMENTS}"
+        f"SELECT customer_id, role, staff_id, {date_sql('valid_from')}, {date_sql('valid_to')} FROM {_ASSIGNMENTS}"
     ):
         grouped[role][customer_id].append((dates(valid_from), dates.optional(valid_to), staff_id))
     roles: dict[str, dict[str, _Spans]] = {}
@@ -166,11 +143,11 @@ class CustomerFacts:
     referred_by: str | None
 
 
-def read_customers(dates: _Dates) -> dict[str, CustomerFacts]:
+def read_customers(dates: Dates) -> dict[str, CustomerFacts]:
     return {
         cid: CustomerFacts(tier, dates(acquired), by or None, ref or None)
         for cid, tier, acquired, by, ref in _fetch(
-            f"SELECT customer_id, tier, {_date('acquired_on')}, acquired_by_id, referred_by_id FROM {_CUSTOMERS}"
+            f"SELECT customer_id, tier, {date_sql('acquired_on')}, acquired_by_id, referred_by_id FROM {_CUSTOMERS}"
         )
     }
 
@@ -241,14 +218,14 @@ def _next_order_sql(customer: str, day: str) -> str:
     )
 
 
-def read_answers(period: Period, dates: _Dates) -> list[Answer]:
+def read_answers(period: Period, dates: Dates) -> list[Answer]:
     """The rated answers dated in the range: callbacks with outcome
     satisfied, neutral or dissatisfied, and survey answers. A dissatisfied
     one carries its customer's next sale order (recovery)."""
     answers: list[Answer] = []
     next_for = "CASE WHEN {answer} = 'dissatisfied' THEN {next} END"
     callbacks = (
-        f"SELECT c.callback_id, c.customer_id, {_date('c.called_on')}, c.outcome, "
+        f"SELECT c.callback_id, c.customer_id, {date_sql('c.called_on')}, c.outcome, "
         + next_for.format(answer="c.outcome", next=_next_order_sql("c.customer_id", "c.called_on"))
         + f" FROM {_CALLBACKS} c WHERE c.called_on BETWEEN %s AND %s "
         "AND c.outcome IN ('satisfied', 'neutral', 'dissatisfied')"
@@ -256,7 +233,7 @@ def read_answers(period: Period, dates: _Dates) -> list[Answer]:
     for ident, customer_id, day, outcome, following in _fetch(callbacks, [period.first, period.last]):
         answers.append(Answer(ident, "callback", customer_id, dates(day), outcome, dates.optional(following)))
     surveys = (
-        f"SELECT s.survey_id, s.customer_id, {_date('s.answered_on')}, s.answer, "
+        f"SELECT s.survey_id, s.customer_id, {date_sql('s.answered_on')}, s.answer, "
         + next_for.format(answer="s.answer", next=_next_order_sql("s.customer_id", "s.answered_on"))
         + f" FROM {_SURVEYS} s WHERE s.answered_on BETWEEN %s AND %s"
     )
@@ -265,10 +242,10 @@ def read_answers(period: Period, dates: _Dates) -> list[Answer]:
     return answers
 
 
-def read_complaints(period: Period, dates: _Dates) -> list[scoring.Complaint]:
+def read_complaints(period: Period, dates: Dates) -> list[scoring.Complaint]:
     sql = (
-        f"SELECT k.complaint_id, k.customer_id, {_date('k.opened_on')}, k.severity, k.escalated, "
-        f"{_date('k.resolved_on')}, {_next_order_sql('k.customer_id', 'k.opened_on')} "
+        f"SELECT k.complaint_id, k.customer_id, {date_sql('k.opened_on')}, k.severity, k.escalated, "
+        f"{date_sql('k.resolved_on')}, {_next_order_sql('k.customer_id', 'k.opened_on')} "
         f"FROM {_COMPLAINTS} k WHERE k.opened_on BETWEEN %s AND %s"
     )
     return [
@@ -387,14 +364,14 @@ class Crediting:
 
 
 def read_credits(
-    period: Period, crediting: Crediting, dates: _Dates, *, detail: bool = True
+    period: Period, crediting: Crediting, dates: Dates, *, detail: bool = True
 ) -> dict[str, list[Credit]]:
     """staff_id -> the credits of the sale orders dated in the range and of
     the refunds dated in it (each at its order's weights, negative). Without
     ``detail`` a person's credits are their totals per part (one Credit per
     part, with no order): what an export prints, without a million records."""
     rows = _fetch(
-        f"SELECT order_id, customer_id, {_date('order_date')}, {_cents('amount')} FROM {_ORDERS} "
+        f"SELECT order_id, customer_id, {date_sql('order_date')}, {_cents('amount')} FROM {_ORDERS} "
         "WHERE refund_of_id IS NULL AND order_date BETWEEN %s AND %s",
         [period.first, period.last],
     )
@@ -405,8 +382,8 @@ def read_credits(
     refunds = [
         (refund_id, dates(refund_day), refund_cents, _Sale(order_id, customer_id, dates(order_day), order_cents))
         for refund_id, refund_day, refund_cents, order_id, customer_id, order_day, order_cents in _fetch(
-            f"SELECT r.order_id, {_date('r.order_date')}, {_cents('r.amount')}, o.order_id, o.customer_id, "
-            f"{_date('o.order_date')}, {_cents('o.amount')} FROM {_ORDERS} r "
+            f"SELECT r.order_id, {date_sql('r.order_date')}, {_cents('r.amount')}, o.order_id, o.customer_id, "
+            f"{date_sql('o.order_date')}, {_cents('o.amount')} FROM {_ORDERS} r "
             f"JOIN {_ORDERS} o ON o.order_id = r.refund_of_id WHERE r.order_date BETWEEN %s AND %s",
             [period.first, period.last],
         )
@@ -553,7 +530,7 @@ def gather(
     with (None when nothing is). Without ``detail`` credited revenue comes
     as totals per part (`read_credits`): the figures are the same, the
     orders behind them are not listed."""
-    dates = _Dates()
+    dates = Dates()
     people = listed_people(period, staff_ids)
     by_id = {p.staff_id: p for p in people}
     ledger = read_ledger(dates)
