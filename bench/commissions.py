@@ -1,6 +1,6 @@
 """Benchmarks of the commission engine, registered in bench.run's registry.
 
-    python -m bench.run run-full run-incremental preview export [--postgres URL]
+    python -m bench.run run-full run-incremental preview export late-data startup [--postgres URL]
 
 Every benchmark starts from a fresh database, imports the generated files
 (bench/generate.py) and loads the shipped default plan
@@ -17,6 +17,11 @@ setup steps are measured too and reported with their step named "setup: ...".
   and reports the median and p95 of a call and of the live preview inside it
   (`commissions.services.customer_preview`).
 - export: `tandem commissions export --period 2024-06` to CSV and to XLSX.
+- late-data: an ERP back-fill after a full run: import 900 late orders and
+  100 refunds dated over the last two years (one orders file), and new
+  service owners of 100 customers from past days (one assignments file),
+  then `tandem commissions run`; a full run afterwards must change nothing.
+- startup: `tandem --help`, 10 times, median (no data, no database).
 
 Memory. A full run computes in worker processes (multiprocessing, spawn)
 while the `tandem` process writes, so one number cannot say it all:
@@ -60,13 +65,16 @@ _main = sys.modules.get("__main__")
 if getattr(getattr(_main, "__spec__", None), "name", None) == "bench.run":
     sys.modules.setdefault("bench.run", _main)  # type: ignore[arg-type]
 
-from bench.run import OUT, Measurement, Target, data_files, register  # noqa: E402
+from bench.run import OUT, TANDEM, Measurement, Target, data_files, register  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PLAN = REPO / "src" / "tandem" / "commissions" / "default_plan.toml"
 EXPORT_PERIOD = "2024-06"  # the middle of 2023-01 .. 2025-12
 PREVIEW_ORDERS = 50
 INCREMENT = (900, 100)  # new orders, refunds
+BACKFILL = (900, 100)  # late orders and refunds, dated over the last two years
+OWNER_CHANGES = 100  # customers given a new service owner from a past day
+STARTUP_RUNS = 10  # `tandem --help` timed this many times
 SAMPLE_EVERY = 0.2  # seconds between samples of the process tree's memory
 
 # Runs `tandem ARGS` in this process and, when it ends, writes the process's
@@ -352,6 +360,53 @@ def bench_export(target: Target) -> list[Measurement]:
     return results
 
 
+@register("late-data")
+def bench_late_data(target: Target) -> list[Measurement]:
+    """After a full run, a back-fill: late orders and refunds dated over the
+    last two years (one orders file), and new service owners of some
+    customers from past days (one assignments file), then an incremental
+    run; a full run afterwards must find nothing left to change."""
+    results = _setup(target, "late-data", full_run=True)
+    orders_file, owners_file = OUT / "backfill-orders.csv", OUT / "backfill-assignments.csv"
+    orders, refunds = BACKFILL
+    subprocess.run(
+        [sys.executable, "-m", "bench.commissions", "backfill", "--data", str(target.data),
+         "--orders-out", str(orders_file), "--assignments-out", str(owners_file),
+         "--orders", str(orders), "--refunds", str(refunds), "--owners", str(OWNER_CHANGES)],
+        cwd=REPO, check=True,
+    )
+    results.append(
+        run_tandem(target, "late-data", f"setup: import {orders + refunds:,} late rows", "import", str(orders_file))
+    )
+    results.append(
+        run_tandem(target, "late-data", f"setup: import {OWNER_CHANGES} new service owners", "import", str(owners_file))
+    )
+    results.append(run_tandem(target, "late-data", "run (incremental)", "commissions", "run"))
+    results.append(run_tandem(target, "late-data", "run (incremental, no change)", "commissions", "run"))
+    check = run_tandem(target, "late-data", "check: run --full", "commissions", "run", "--full")
+    results.append(check)
+    if "lines written 0, deleted 0" not in check.note:
+        raise SystemExit(f"late-data: the incremental run left lines a full run changes: {check.note}")
+    return results
+
+
+@register("startup", own_data=True)
+def bench_startup(target: Target) -> list[Measurement]:
+    """`tandem --help`, STARTUP_RUNS times one after the other: the median
+    and the spread of the command's start-up (Python, the command line's
+    imports; no Django set-up, no database)."""
+    load = _load()
+    walls = []
+    for _ in range(STARTUP_RUNS):
+        started = time.perf_counter()
+        subprocess.run([TANDEM, "--help"], env=target.env, check=True, capture_output=True)
+        walls.append(time.perf_counter() - started)
+    return [
+        Timed("startup", target.vendor, "tandem --help (median)", statistics.median(walls), 0,
+              f"{_ms([w * 1000 for w in walls])} over {len(walls)} runs; {load}", digits=3)
+    ]
+
+
 def _ms(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
@@ -425,6 +480,93 @@ def increment_file(data: Path, path: Path, *, orders: int = 900, refunds: int = 
     return path
 
 
+def backfill_files(
+    data: Path,
+    orders_path: Path,
+    assignments_path: Path,
+    *,
+    orders: int = 900,
+    refunds: int = 100,
+    owners: int = 100,
+    seed: int = 4,
+) -> tuple[Path, Path]:
+    """An ERP back-fill (deterministic): `orders` new orders for existing
+    customers (acquired on or before the day) and `refunds` refunds of
+    existing orders, all dated over the two years up to the data's last
+    order day (a refund on or after its order, within 90 days, never more
+    than is left of it); and an assignments file giving `owners` customers
+    a new service owner (a service employee employed that day) from a day
+    in those two years, closing the current service row on that day."""
+    rnd = random.Random(seed)
+    acquired, sales, refunded, last_order, last_refund = _read_generated(data)
+    last_day = dt.date.fromisoformat(max(day for _, day, _ in sales.values()))
+    first_day = last_day.replace(year=last_day.year - 2) + dt.timedelta(days=1)
+    span = (last_day - first_day).days + 1
+    customer_ids = sorted(acquired)
+    rows = []
+    for n in range(1, orders + 1):
+        day = first_day + dt.timedelta(days=rnd.randrange(span))
+        customer = rnd.choice(customer_ids)
+        while acquired[customer] > day.isoformat():  # not before it was acquired
+            customer = rnd.choice(customer_ids)
+        cents = rnd.randrange(10_000, 5_000_000)
+        category = rnd.choice(["equipment", "parts", "consumables", "service", "software", ""])
+        rows.append((f"O{last_order + n:07d}", customer, day.isoformat(), _amount(cents), category, ""))
+    candidates = sorted(
+        oid for oid, (_c, day, cents) in sales.items() if day >= first_day.isoformat() and refunded.get(oid, 0) < cents
+    )
+    for n, order_id in enumerate(rnd.sample(candidates, refunds), start=1):
+        customer, day, cents = sales[order_id]
+        left = cents - refunded.get(order_id, 0)
+        order_day = dt.date.fromisoformat(day)
+        refund_day = min(last_day, order_day + dt.timedelta(days=rnd.randrange(91)))
+        refund_cents = left if rnd.random() < 0.5 else rnd.randrange(1, left + 1)
+        rows.append((f"R{last_refund + n:07d}", customer, refund_day.isoformat(), _amount(refund_cents), "", order_id))
+    _write_csv(orders_path, ["order_id", "customer_id", "order_date", "amount", "category", "refund_of"], rows)
+
+    with (data / "staff.csv").open(encoding="utf-8", newline="") as fh:
+        service_staff = [
+            (row["staff_id"], row["hired_on"], row["left_on"])
+            for row in csv.DictReader(fh)
+            if row["role"] == "service"
+        ]
+    with (data / "assignments.csv").open(encoding="utf-8", newline="") as fh:
+        open_service = {
+            row["customer_id"]: (row["staff_id"], row["valid_from"])
+            for row in csv.DictReader(fh)
+            if row["role"] == "service" and not row["valid_to"]
+        }
+    owner_rows = []
+    changed = 0
+    for customer in rnd.sample(sorted(open_service), len(open_service)):
+        if changed == owners:
+            break
+        staff_id, valid_from = open_service[customer]
+        earliest = max(first_day, dt.date.fromisoformat(valid_from) + dt.timedelta(days=1))
+        if earliest > last_day:
+            continue
+        day = earliest + dt.timedelta(days=rnd.randrange((last_day - earliest).days + 1))
+        iso = day.isoformat()
+        employed = [s for s, hired, left in service_staff if s != staff_id and hired <= iso and (not left or left > iso)]
+        if not employed:
+            continue
+        owner_rows.append((customer, "service", staff_id, valid_from, iso))
+        owner_rows.append((customer, "service", rnd.choice(employed), iso, ""))
+        changed += 1
+    _write_csv(assignments_path, ["customer_id", "role", "staff_id", "valid_from", "valid_to"], owner_rows)
+    return orders_path, assignments_path
+
+
+def _write_csv(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
 def _amount(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
@@ -496,6 +638,21 @@ def increment_main(argv: list[str]) -> None:
     increment_file(args.data, args.out, orders=args.orders, refunds=args.refunds)
 
 
+def backfill_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.commissions backfill")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--orders-out", type=Path, required=True)
+    parser.add_argument("--assignments-out", type=Path, required=True)
+    parser.add_argument("--orders", type=int, default=BACKFILL[0])
+    parser.add_argument("--refunds", type=int, default=BACKFILL[1])
+    parser.add_argument("--owners", type=int, default=OWNER_CHANGES)
+    args = parser.parse_args(argv)
+    backfill_files(
+        args.data, args.orders_out, args.assignments_out,
+        orders=args.orders, refunds=args.refunds, owners=args.owners,
+    )
+
+
 # --------------------------------------------------------------------------- #
 # Where a run's time goes: `python -m bench.commissions phases [--full]`
 # --------------------------------------------------------------------------- #
@@ -562,12 +719,14 @@ def phases_main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    commands = {"preview": preview_main, "increment": increment_main, "phases": phases_main}
+    commands = {"preview": preview_main, "increment": increment_main, "backfill": backfill_main, "phases": phases_main}
     if sys.argv[1:2] and sys.argv[1] in commands:
         commands[sys.argv[1]](sys.argv[2:])
     else:
         sys.exit(
             "usage: python -m bench.commissions preview --data DIR --report FILE [--orders N]\n"
             "       python -m bench.commissions increment --data DIR --out FILE [--orders N] [--refunds N]\n"
+            "       python -m bench.commissions backfill --data DIR --orders-out FILE --assignments-out FILE\n"
+            "                                            [--orders N] [--refunds N] [--owners N]\n"
             "       python -m bench.commissions phases [--full]   (on TANDEM_DATABASE_URL; writes to it)"
         )

@@ -205,7 +205,7 @@ def bench_import(target: Target) -> list[Measurement]:
     again = tandem(target, "import", "re-import (no change)", "import", *files)
     return [first, again]
 
-import bench.commissions  # noqa: E402,F401  (registers run-full, run-incremental, preview, export)
+import bench.commissions  # noqa: E402,F401  (registers run-full, run-incremental, preview, export, late-data, startup)
 import bench.online_retail  # noqa: E402,F401  (registers online-retail)
 import bench.pages  # noqa: E402,F401  (registers pages)
 import bench.service_desk  # noqa: E402,F401  (registers service-desk)

@@ -31,7 +31,7 @@ def _cents(text: str) -> int:
 
 
 def test_registered() -> None:
-    assert {"run-full", "run-incremental", "preview", "export"} <= set(runner.BENCHMARKS)
+    assert {"run-full", "run-incremental", "preview", "export", "late-data", "startup"} <= set(runner.BENCHMARKS)
 
 
 def test_increment_is_valid(tiny: Path, tmp_path: Path) -> None:
@@ -64,6 +64,47 @@ def test_increment_is_valid(tiny: Path, tmp_path: Path) -> None:
         assert 0 < refunded[r["refund_of"]] <= _cents(order["amount"])
 
 
+def test_backfill_is_valid(tiny: Path, tmp_path: Path) -> None:
+    orders_path, owners_path = commissions.backfill_files(
+        tiny, tmp_path / "o.csv", tmp_path / "a.csv", orders=90, refunds=10, owners=10
+    )
+    again = commissions.backfill_files(tiny, tmp_path / "o2.csv", tmp_path / "a2.csv", orders=90, refunds=10, owners=10)
+    assert (orders_path.read_bytes(), owners_path.read_bytes()) == (again[0].read_bytes(), again[1].read_bytes())
+    customers = {r["customer_id"]: r["acquired_on"] for r in _rows(tiny / "customers.csv")}
+    existing = {r["order_id"]: r for r in _rows(tiny / "orders.csv")}
+    last_day = max(r["order_date"] for r in existing.values() if not r["refund_of"])
+    first_day = f"{int(last_day[:4]) - 2}{last_day[4:]}"
+    rows = _rows(orders_path)
+    new_orders = [r for r in rows if not r["refund_of"]]
+    refunds = [r for r in rows if r["refund_of"]]
+    assert (len(new_orders), len(refunds)) == (90, 10)
+    assert not {r["order_id"] for r in rows} & set(existing)
+    # Late: spread over the two years, not only the last months.
+    months = {r["order_date"][:7] for r in new_orders}
+    assert len(months) > 12
+    assert all(first_day < r["order_date"] <= last_day for r in rows)
+    for r in new_orders:
+        assert customers[r["customer_id"]] <= r["order_date"]
+    for r in refunds:
+        order = existing[r["refund_of"]]
+        assert r["customer_id"] == order["customer_id"]
+        assert order["order_date"] <= r["order_date"]
+    staff = {r["staff_id"]: r for r in _rows(tiny / "staff.csv")}
+    current = {
+        r["customer_id"]: r for r in _rows(tiny / "assignments.csv") if r["role"] == "service" and not r["valid_to"]
+    }
+    owners = _rows(owners_path)
+    assert len(owners) == 20
+    for closed, opened in zip(owners[::2], owners[1::2], strict=True):
+        was = current[closed["customer_id"]]
+        assert (closed["staff_id"], closed["valid_from"]) == (was["staff_id"], was["valid_from"])
+        assert closed["valid_to"] == opened["valid_from"] > first_day
+        assert opened["customer_id"] == closed["customer_id"] and opened["valid_to"] == ""
+        new = staff[opened["staff_id"]]
+        assert new["role"] == "service" and opened["staff_id"] != closed["staff_id"]
+        assert new["hired_on"] <= opened["valid_from"] and (not new["left_on"] or new["left_on"] > opened["valid_from"])
+
+
 def test_run_numbers_in_both_languages() -> None:
     en = "Commission run done (full): customers 3, orders 9, lines written 18, lines deleted 2, adjustments 0, exceptions 1, in 40 ms."
     zh = "提成计算完成（全量）：客户 3，订单 9，写入明细 18，删除明细 2，调整 0，异常 1，用时 40 毫秒。"
@@ -76,8 +117,11 @@ def test_benchmarks_end_to_end(tiny: Path, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(commissions, "OUT", tmp_path)
     monkeypatch.setattr(commissions, "INCREMENT", (90, 10))
     monkeypatch.setattr(commissions, "PREVIEW_ORDERS", 5)
+    monkeypatch.setattr(commissions, "BACKFILL", (90, 10))
+    monkeypatch.setattr(commissions, "OWNER_CHANGES", 10)
+    monkeypatch.setattr(commissions, "STARTUP_RUNS", 2)
     results = {}
-    for name in ("run-full", "run-incremental", "preview", "export"):
+    for name in ("run-full", "run-incremental", "preview", "export", "late-data", "startup"):
         with runner.fresh_target(name, None, tiny) as target:
             results[name] = {m.step: m for m in runner.BENCHMARKS[name](target)}
     full = results["run-full"]
@@ -93,3 +137,10 @@ def test_benchmarks_end_to_end(tiny: Path, tmp_path: Path, monkeypatch: pytest.M
     export = results["export"]
     assert all(m.wall_s > 0 for m in export.values())
     assert not list(tmp_path.glob("export-*"))
+    late = results["late-data"]
+    assert "read 100, created 100" in late["setup: import 100 late rows"].note
+    assert "read 20, created 10, updated 10" in late["setup: import 10 new service owners"].note
+    assert "customers 0," not in late["run (incremental)"].note
+    assert "customers 0," in late["run (incremental, no change)"].note
+    assert "lines written 0, deleted 0" in late["check: run --full"].note
+    assert "over 2 runs" in results["startup"]["tandem --help (median)"].note
