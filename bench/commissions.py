@@ -695,7 +695,7 @@ def phases_main(argv: list[str]) -> None:
                 setattr(loaded, name, wrapper)
 
     timed(linestore, "all_customer_ids", "customer ids")
-    timed(changes, "customers_to_recompute", "customer ids")
+    timed(changes, "recompute_scope", "customer ids")
     timed(histories, "read_histories", "read histories (orders, refunds, assignments)")
     timed(linestore, "stored_lines", "read stored lines")
     timed(engine, "compute_customer_as", "engine.compute_customer_as (lines as rows)")

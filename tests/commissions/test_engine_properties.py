@@ -247,6 +247,21 @@ def test_emit_from_gives_the_same_lines_from_that_day_and_the_same_exceptions(wo
 
 
 @PROPERTY
+@given(histories(), days, st.data())
+def test_only_gives_the_same_lines_of_those_orders_and_the_same_exceptions(world, day, data):
+    history, lookups = world
+    whole = compute_customer(history, lookups)
+    ids = sorted({o.order_id for o in history.orders} | {"O-unknown"})
+    chosen = frozenset(data.draw(st.lists(st.sampled_from(ids), unique=True)))
+    some = compute_customer(history, lookups, emit_from=day, only=chosen)
+    assert [line for line in some.lines if line.line_date >= day] == [
+        line for line in whole.lines if line.order_id in chosen and line.line_date >= day
+    ]
+    assert all(line.order_id in chosen for line in some.lines)
+    assert some.exceptions == whole.exceptions
+
+
+@PROPERTY
 @given(histories(), st.data())
 def test_changing_a_plan_only_changes_orders_in_its_covering_range(world, data):
     history, lookups = world

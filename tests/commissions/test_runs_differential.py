@@ -41,6 +41,8 @@ change_st = st.one_of(
               st.integers(1, 360)),
     st.tuples(st.just("plan"), st.integers(0, 360), st.sampled_from(["0.03", "0.05", "0.08"])),
     st.tuples(st.just("lock"), st.integers(0, 11)),
+    # An order edited: moved to another customer and day, a new amount.
+    st.tuples(st.just("edit"), st.integers(0, 50), order_st),
 )
 
 
@@ -144,6 +146,24 @@ def apply(change, seq: int, via: str, tmp: Path) -> None:
     elif kind == "plan":
         _, d, rate = change
         plans_load_text(PLAN.format(name=f"p{d}", day=day(d), rate=rate), path="plans.toml")
+    elif kind == "edit":
+        _, pick, (cid, d, cents) = change
+        orders = list(Order.objects.filter(refund_of__isnull=True).order_by("order_id"))
+        if not orders:
+            return
+        order = orders[pick % len(orders)]
+        refunds = list(order.refunds.all())
+        if refunds:
+            # Its refunds must still fit: same customer, not after a refund, not less.
+            cid = order.customer_id
+            d = min(d, min((r.order_date - START).days for r in refunds))
+            cents = max(cents, int(sum(r.amount for r in refunds) * 100))
+        amount = Decimal(cents) / 100
+        if via == "import":
+            _import(tmp, "orders.csv", "order_id,customer_id,order_date,amount",
+                    [f"{order.order_id},{cid},{day(d)},{amount}"])
+        else:
+            order_record(order_id=order.order_id, customer=cid, order_date=day(d), amount=amount)
     elif kind == "lock":
         month = f"2025-{change[1] + 1:02d}"
         if not PeriodLock.objects.filter(period=month).exists():
@@ -182,6 +202,15 @@ def reset():
 @example(orders=[("C1", 200, 10_000), ("C1", 20, 500)], changes=[("leave", "S1", 100)], runs=[True] * 8, via=["service"] * 8)
 # A new order dated before the first one takes the referral from it.
 @example(orders=[("C2", 200, 10_000)], changes=[("order", ("C2", 10, 500))], runs=[True] * 8, via=["service"] * 8)
+# The first order moved later gives the referral to the next one; moved to
+# another customer, it leaves no line behind.
+@example(orders=[("C2", 20, 10_000), ("C2", 100, 700)], changes=[("edit", 0, ("C2", 300, 900))],
+         runs=[True] * 8, via=["import"] * 8)
+@example(orders=[("C2", 20, 10_000), ("C2", 100, 700)], changes=[("edit", 0, ("C4", 300, 900))],
+         runs=[True] * 8, via=["service"] * 8)
+# A refund back-filled long after the order: only that order's lines change.
+@example(orders=[("C4", 10, 10_000), ("C4", 100, 700)], changes=[("refund", 0, 200, 50)],
+         runs=[True] * 8, via=["import"] * 8)
 # Adjustments posted for a locked month stay when a later order only
 # compares the months from its own on.
 @example(

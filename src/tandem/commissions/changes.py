@@ -8,6 +8,10 @@ service owner of the customer that referred it (credited on its first
 orders). So:
 
     orders of C from d            C from d
+    order O of C from d           C from d, only O's lines and those of C's
+                                  first orders (O can take the referral
+                                  from the first order, or give it up),
+                                  unless another fact reaches C
     record of C                   C, whole
     ownership of C from d         C from d; a service row: also every
                                   customer C referred, from d
@@ -22,11 +26,15 @@ orders). So:
 "From d": the lines dated before d hold the truth already (a line depends
 only on what happened on or before its own date), so a run compares only
 the months from d on. A customer reached twice keeps the earlier day; a
-whole customer beats any day."""
+whole customer beats any day. When all that reaches a customer names its
+orders, only those orders' lines can differ (`recompute_scope`): a
+back-fill of one order dated two years ago compares that order's lines,
+not two years of the customer's lines."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
@@ -142,3 +150,30 @@ def customers_to_recompute(facts: Iterable[Fact]) -> Marks:
         for cid in ids:
             _earliest(marks, cid, None)
     return marks
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an incremental run recomputes: customer -> the earliest day its
+    lines can differ (None: any day), and, for the customers reached only by
+    facts that name their orders, those orders."""
+
+    since: Marks
+    orders: dict[str, frozenset[str]]
+
+
+def recompute_scope(facts: Iterable[Fact]) -> Scope:
+    """`customers_to_recompute`, and the orders named for the customers that
+    nothing else reaches."""
+    named: list[Fact] = []
+    others: list[Fact] = []
+    for fact in facts:
+        (named if fact.subject == Subject.ORDERS and fact.item else others).append(fact)
+    since = customers_to_recompute(others)
+    orders: dict[str, set[str]] = {}
+    for fact in named:
+        if fact.ident not in since:
+            orders.setdefault(fact.ident, set()).add(fact.item)
+    for fact in named:
+        _earliest(since, fact.ident, fact.since)
+    return Scope(since, {cid: frozenset(ids) for cid, ids in orders.items()})

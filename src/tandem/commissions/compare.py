@@ -8,7 +8,7 @@ insert so that only what differs is rewritten."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -181,6 +181,25 @@ def windows_for(
     return found
 
 
+def compared_orders(history: engine.CustomerHistory, named: Collection[str]) -> frozenset[str]:
+    """The orders whose lines can differ when only the `named` orders of a
+    customer changed: those, and, for a referred customer, its first order
+    now and its first order among the others (the referral is credited on
+    the first order, which a named order may have taken over or given up)."""
+    compared = set(named)
+    if history.referred_by and history.referred_by != history.customer_id and history.orders:
+        key = _first_order_key
+        compared.add(min(history.orders, key=key).order_id)
+        others = [o for o in history.orders if o.order_id not in compared]
+        if others:
+            compared.add(min(others, key=key).order_id)
+    return frozenset(compared)
+
+
+def _first_order_key(order: engine.Order) -> tuple[date, str]:
+    return order.order_date, order.order_id
+
+
 def diff_batch(
     histories: Sequence[engine.CustomerHistory],
     lookups: engine.Lookups,
@@ -189,12 +208,15 @@ def diff_batch(
     period: str,
     line_row: RowMaker,
     windows: Mapping[str, str] | None = None,
+    compared: Mapping[str, Collection[str]] | None = None,
 ) -> Outcome:
     """Compute a batch of customers: the stored line ids to delete and the
     rows to insert for the customers whose open months differ, with counts.
 
     `stored`: customer -> its stored lines (id, row), only those from its
-    window on when it has one (`windows_for`); `period`: only that month is
+    window on when it has one (`windows_for`), and only those of its
+    `compared` orders when it has them (`compared_orders`: a customer with a window
+    whose changes named their orders); `period`: only that month is
     compared."""
     inserts: list[Row] = []
     deletes: list[int] = []
@@ -205,7 +227,8 @@ def diff_batch(
         first_period = windows.get(cid) if windows else None
         # Only the months from the window on, adjustments aside (`windows_for`).
         start = date(int(first_period[:4]), int(first_period[5:7]), 1) if first_period else None
-        rows, excs = engine.compute_customer_as(history, lookups, line_row.make, start)
+        only = compared.get(cid) if compared and start is not None else None
+        rows, excs = engine.compute_customer_as(history, lookups, line_row.make, start, only)
         orders += len(history.orders)
         exceptions.extend(
             {

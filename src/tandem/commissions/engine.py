@@ -8,7 +8,7 @@ is integer cents; the only rounding is ``tandem.core.money.pool_cents``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date
 from decimal import Decimal
@@ -309,7 +309,10 @@ def _split_facts(cp: CompiledPlan, scenario: str, present: tuple[bool, bool]) ->
 
 
 def compute_customer(
-    history: CustomerHistory, lookups: Lookups, emit_from: date | None = None
+    history: CustomerHistory,
+    lookups: Lookups,
+    emit_from: date | None = None,
+    only: Collection[str] | None = None,
 ) -> CustomerResult:
     """All lines of one customer's orders (sales and clawbacks), ordered by
     (order_id, role order, sale before clawback, line_date, refund_id), and the
@@ -318,8 +321,12 @@ def compute_customer(
     `emit_from`: the caller needs only the lines dated on or after this day
     (an incremental run comparing recent months), so an order with no line
     from that day on is not split at all. The lines from that day on, and
-    the exceptions, are the same as without it."""
-    lines, exceptions = _compute(history, lookups, emit_from, _NewLine, _FREEZE)
+    the exceptions, are the same as without it.
+
+    `only`: the caller needs only the lines of these orders (an incremental
+    run told which orders changed); the others are not split. Their lines,
+    and the exceptions, are the same as without it."""
+    lines, exceptions = _compute(history, lookups, emit_from, _NewLine, _FREEZE, only)
     return CustomerResult(lines, exceptions)
 
 
@@ -328,12 +335,13 @@ def compute_customer_as(
     lookups: Lookups,
     make: Callable[..., _T],
     emit_from: date | None = None,
+    only: Collection[str] | None = None,
 ) -> tuple[list[_T], list[OrderException]]:
     """compute_customer, with each line made by ``make`` from the fields of
     `Line` in their order (positionally) instead of as a Line: a run turns
     two million lines into storage rows, and building each Line first cost
     a third of that."""
-    return _compute(history, lookups, emit_from, make, False)
+    return _compute(history, lookups, emit_from, make, False, only)
 
 
 def _compute(
@@ -342,6 +350,7 @@ def _compute(
     emit_from: date | None,
     new_line: Callable[..., Any],
     freeze: bool,
+    only: Collection[str] | None = None,
 ) -> tuple[list[Any], list[OrderException]]:
     cid = history.customer_id
     staff = lookups.staff
@@ -398,13 +407,16 @@ def _compute(
             exceptions.append(OrderException(o.order_id, cid, d, NO_PLAN))
             continue
         order_id = o.order_id
-        if emit_from is not None and d < emit_from:
+        skip = only is not None and order_id not in only
+        if not skip and emit_from is not None and d < emit_from:
             before_window = refunds_of.get(order_id)
-            if not before_window or before_window[-1].refund_date < emit_from:
-                # Every line of this order is dated before the window.
-                if before_window and sum(r.amount_cents for r in before_window) > o.amount_cents:
-                    exceptions.append(OrderException(order_id, cid, d, REFUNDS_EXCEED_ORDER))
-                continue
+            # Every line of this order is dated before the window.
+            skip = not before_window or before_window[-1].refund_date < emit_from
+        if skip:
+            skipped = refunds_of.get(order_id)
+            if skipped and sum(r.amount_cents for r in skipped) > o.amount_cents:
+                exceptions.append(OrderException(order_id, cid, d, REFUNDS_EXCEED_ORDER))
+            continue
         if order_id == first_id:
             scenario = REFERRAL
             first = sales.on(d)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 
 from django.db import connection
@@ -24,6 +24,7 @@ from .models import CommissionLine
 
 LINE_TABLE = CommissionLine._meta.db_table
 WRITE_CHUNK = 20_000  # rows per executemany
+NAMED_CHUNK = 100  # customers per query when only named orders are read
 
 LINE_INDEXES = {
     # name -> column, as created by the migrations
@@ -43,35 +44,52 @@ def all_customer_ids() -> list[str]:
     return ids + sorted(extra)
 
 
-def stored_lines(ids: Sequence[str], windows: Mapping[str, str] | None = None) -> dict[str, list[tuple[int, Row]]]:
+def stored_lines(
+    ids: Sequence[str],
+    windows: Mapping[str, str] | None = None,
+    orders: Mapping[str, Collection[str]] | None = None,
+) -> dict[str, list[tuple[int, Row]]]:
     """The stored lines of these customers, as (id, row); of a customer with
     a window (`compare.windows_for`), only its lines from that month on,
-    adjustments left out."""
+    adjustments left out, and of those only the lines of its `orders` when
+    it has them (`compare.compared_orders`)."""
     stored: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     cols = ", ".join(date_sql(c) if c in ("line_date", "plan_from") else c for c in LINE_COLUMNS)
     windows = windows or {}
-    groups: dict[str, list[str]] = defaultdict(list)
+    orders = orders or {}
+    groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for cid in ids:
-        groups[windows.get(cid, "")].append(cid)
+        first_period = windows.get(cid, "")
+        groups[(first_period, bool(first_period) and cid in orders)].append(cid)
     iso = connection.vendor == "postgresql"
     with connection.cursor() as cur:
-        for first_period, members in groups.items():
-            for chunk in chunks(members):
+        for (first_period, named), members in groups.items():
+            for chunk in chunks(members, NAMED_CHUNK if named else IN_CHUNK):
                 sql = f"SELECT id, {cols} FROM {LINE_TABLE} WHERE customer_id IN ({placeholders(len(chunk))})"
                 params = list(chunk)
                 if first_period:
                     sql += " AND period >= %s AND kind <> %s"
                     params += [first_period, ADJUSTMENT]
+                wanted: set[tuple[str, str]] | None = None
+                if named:
+                    # An order id names one customer's order, but an order
+                    # moved between customers is named for both.
+                    wanted = {(cid, oid) for cid in chunk for oid in orders[cid]}
+                    order_ids = sorted({oid for _cid, oid in wanted})
+                    sql += f" AND order_id IN ({placeholders(len(order_ids))})"
+                    params += order_ids
                 cur.execute(sql, params)
                 if iso:
                     # psycopg returns dates as date objects: compare ISO text.
                     for row in cur.fetchall():
                         line: Row = (*row[1:8], str(row[8]), row[9], _iso(row[10]), *row[11:])  # type: ignore[assignment]
-                        stored[line[2]].append((row[0], line))
+                        if wanted is None or (line[2], line[1]) in wanted:
+                            stored[line[2]].append((row[0], line))
                 else:
                     # SQLite: dates already come back as text (CAST), amounts as int.
                     for row in cur.fetchall():
-                        stored[row[3]].append((row[0], row[1:]))
+                        if wanted is None or (row[3], row[2]) in wanted:
+                            stored[row[3]].append((row[0], row[1:]))
     return stored
 
 

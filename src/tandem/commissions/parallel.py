@@ -19,7 +19,7 @@ from datetime import date
 from django.db import connection
 
 from . import engine
-from .compare import Outcome, RowMaker, diff_batch, windows_for
+from .compare import Outcome, RowMaker, compared_orders, diff_batch, windows_for
 from .histories import Dates, load_plans, load_staff, locked_periods, read_histories
 from .linestore import STAGE_FILES, StagingFiles, stored_lines
 
@@ -46,15 +46,29 @@ class BatchComputer:
         self.period = period
         self.line_row = RowMaker()
 
-    def __call__(self, batch: Sequence[str], since: Mapping[str, date | None] | None = None) -> Outcome:
+    def __call__(
+        self,
+        batch: Sequence[str],
+        since: Mapping[str, date | None] | None = None,
+        named: Mapping[str, frozenset[str]] | None = None,
+    ) -> Outcome:
+        """Compute this batch: `since` and `named` as in
+        `changes.Scope` (the earliest day each customer's lines can differ,
+        and the orders named for some of them)."""
         if self.period and self.period in self.locked:
             return [], [], 0, 0, []
         with _collector_paused():
             histories, referrer_service = read_histories(batch, self.dates)
             lookups = engine.Lookups(staff=self.staff, plans=self.plans, referrer_service=referrer_service)
             windows = windows_for(batch, since, self.locked)
-            stored = {} if self.nothing_stored else stored_lines(batch, windows)
-            return diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row, windows)
+            orders = (
+                {h.customer_id: compared_orders(h, named[h.customer_id])
+                 for h in histories if h.customer_id in named and h.customer_id in windows}
+                if named and windows
+                else {}
+            )  # fmt: skip
+            stored = {} if self.nothing_stored else stored_lines(batch, windows, orders)
+            return diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row, windows, orders)
 
 
 @contextmanager
@@ -89,13 +103,17 @@ def worker_count(n_customers: int) -> int:
 
 
 def in_process(
-    customer_ids: Sequence[str], period: str, nothing_stored: bool, since: Mapping[str, date | None] | None
+    customer_ids: Sequence[str],
+    period: str,
+    nothing_stored: bool,
+    since: Mapping[str, date | None] | None,
+    named: Mapping[str, frozenset[str]] | None = None,
 ) -> Iterable[tuple[int, Outcome]]:
     """(customers, outcome) of each batch, computed here, one after the other."""
     compute = BatchComputer(period, nothing_stored)
     for start in range(0, len(customer_ids), BATCH):
         batch = customer_ids[start : start + BATCH]
-        yield len(batch), compute(batch, since)
+        yield len(batch), compute(batch, since, named)
 
 
 def pipelined(
@@ -104,6 +122,7 @@ def pipelined(
     workers: int,
     nothing_stored: bool,
     since: Mapping[str, date | None] | None,
+    named: Mapping[str, frozenset[str]] | None = None,
 ) -> Iterable[tuple[int, Outcome]]:
     """(customers, outcome) of each batch, computed by `workers` processes
     from the committed data, in order, while the caller writes."""
@@ -121,7 +140,8 @@ def pipelined(
         pending: deque = deque()
         for batch in batches:
             batch_since = {cid: since[cid] for cid in batch if cid in since} if since else None
-            pending.append(pool.apply_async(entry.compute, (batch, batch_since)))
+            batch_named = {cid: named[cid] for cid in batch if cid in named} if named else None
+            pending.append(pool.apply_async(entry.compute, (batch, batch_since, batch_named)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:

@@ -33,7 +33,7 @@ from tandem.core.db import (
 )
 
 from . import linestore, parallel
-from .changes import customers_to_recompute
+from .changes import recompute_scope
 from .compare import Outcome
 from .models import CommissionRun
 
@@ -77,10 +77,12 @@ def run_commissions(
         advisory_xact_lock_named("tandem.commissions.run")
         facts = facts_pending()
         since: dict[str, date | None] | None = None
+        named: dict[str, frozenset[str]] | None = None
         if full:
             ids = linestore.all_customer_ids()
         else:
-            since = customers_to_recompute(facts)
+            scope = recompute_scope(facts)
+            since, named = scope.since, scope.orders
             ids = sorted(since)
         progress = progress_start(len(ids)) if progress_start and ids else None
         workers = parallel.worker_count(len(ids)) if top_level else 0
@@ -106,6 +108,7 @@ def run_commissions(
                 workers=workers,
                 nothing_stored=empty,
                 since=since,
+                named=named,
                 stage=after_commit if staged else None,
             )
         if not period:
@@ -139,6 +142,7 @@ def recompute_customers(
     workers: int = 0,
     nothing_stored: bool = False,
     since: Mapping[str, date | None] | None = None,
+    named: Mapping[str, frozenset[str]] | None = None,
     stage: ExitStack | None = None,
 ) -> None:
     """Recompute these customers and rewrite what differs, inside the
@@ -154,20 +158,24 @@ def recompute_customers(
     `since`: customer -> the earliest day its lines can differ (None: any),
     from the change facts; without it every customer is compared whole.
 
+    `named`: customer -> the orders named by its change facts, when nothing
+    else reached it (`changes.Scope`): of such a customer with a window,
+    only those orders' lines are compared (and its first orders').
+
     `stage`: the workers stage their rows in files copied in by this
     process, removed when `stage` closes (`parallel.staged`: SQLite,
     nothing stored, with workers)."""
     if nothing_stored:
-        since = None  # nothing to compare with: every line is written
+        since = named = None  # nothing to compare with: every line is written
     if workers and stage is not None:
         for n, written, orders, adjustments, exceptions in parallel.staged(customer_ids, period, workers, stage):
             _count(result, progress, n, written, orders, adjustments, exceptions)
         return
     outcomes: Iterable[tuple[int, Outcome]]
     if workers:
-        outcomes = parallel.pipelined(customer_ids, period, workers, nothing_stored, since)
+        outcomes = parallel.pipelined(customer_ids, period, workers, nothing_stored, since, named)
     else:
-        outcomes = parallel.in_process(customer_ids, period, nothing_stored, since)
+        outcomes = parallel.in_process(customer_ids, period, nothing_stored, since, named)
     for n, (deletes, inserts, orders, adjustments, exceptions) in outcomes:
         linestore.delete_lines(deletes)
         linestore.insert_lines(inserts)

@@ -19,9 +19,13 @@ def init(period: str, nothing_stored: bool) -> None:
     _computer = BatchComputer(period, nothing_stored)
 
 
-def compute(batch: Sequence[str], since: Mapping[str, date | None] | None = None):
+def compute(
+    batch: Sequence[str],
+    since: Mapping[str, date | None] | None = None,
+    named: Mapping[str, frozenset[str]] | None = None,
+):
     assert _computer is not None
-    return len(batch), _computer(batch, since)
+    return len(batch), _computer(batch, since, named)
 
 
 def compute_into(group: Sequence[str], path: str, batch: int):

@@ -6,6 +6,9 @@ the importer, the command line and the pages all go through) records, in its
 own transaction, facts about its own records only:
 
     orders_changed({customer_id: first_day})    the orders or refunds of C, from that day
+    orders_changed_by_id([(customer_id, order_id, first_day), ...])
+                                                the same, naming the one order of C whose
+                                                record or refunds changed
     customers_changed([customer_id, ...])       C's own record (tier, developer, referrer)
     ownership_changed([(customer_id, role, first_day), ...])
     staff_changed([staff_id, ...])              hired or left dates
@@ -38,6 +41,7 @@ __all__ = [
     "facts_discard",
     "facts_pending",
     "orders_changed",
+    "orders_changed_by_id",
     "ownership_changed",
     "period_reopened",
     "plans_changed",
@@ -45,7 +49,7 @@ __all__ = [
 ]
 
 _TABLE = ChangeFact._meta.db_table
-_INSERT = f"INSERT INTO {_TABLE} (subject, ident, role, since) VALUES (%s, %s, %s, %s)"
+_INSERT = f"INSERT INTO {_TABLE} (subject, ident, role, since, item) VALUES (%s, %s, %s, %s, %s)"
 _CHUNK = 10_000
 
 
@@ -56,13 +60,20 @@ class Fact:
     ident: str
     role: str
     since: date | None
+    item: str = ""
 
 
-def _record(rows: Iterable[tuple[str, str, str, date | None]]) -> int:
+def _record(rows: Iterable[tuple[str, str, str, date | None]], items: Iterable[str] | None = None) -> int:
     # Dates as ISO text: SQLite keeps dates as text, and PostgreSQL casts an
     # untyped parameter to the column's date type. executemany, not the ORM:
     # a first import records a fact for each of 100,000 customers.
-    params = [(s, k, r, None if d is None else d.isoformat()) for s, k, r, d in rows]
+    if items is None:
+        params = [(s, k, r, None if d is None else d.isoformat(), "") for s, k, r, d in rows]
+    else:
+        params = [
+            (s, k, r, None if d is None else d.isoformat(), item)
+            for (s, k, r, d), item in zip(rows, items, strict=True)
+        ]
     if not params:
         return 0
     with connection.cursor() as cursor:
@@ -75,6 +86,21 @@ def orders_changed(since: Mapping[str, date | None]) -> int:
     """The orders or refunds of these customers changed; each one's lines
     can differ from its day on (a new order: its date)."""
     return _record((Subject.ORDERS, cid, "", day) for cid, day in sorted(since.items()))
+
+
+def orders_changed_by_id(changes: Iterable[tuple[str, str, date | None]]) -> int:
+    """These orders changed: (customer_id, order_id, first day). An order's
+    record (created, edited, moved to or from the customer, removed) or its
+    refunds; the day is the earliest its lines can differ from (an order:
+    its date, the old one too when it moved; a refund: the refund's date).
+    Said of the refunded order for a refund, and of each customer an order
+    moved between. More precise than `orders_changed`: the other orders of
+    the customer did not change."""
+    ordered = sorted(set(changes), key=_by_key)
+    return _record(
+        ((Subject.ORDERS, cid, "", day) for cid, _order, day in ordered),
+        [order for _cid, order, _day in ordered],
+    )
 
 
 def customers_changed(customer_ids: Iterable[str]) -> int:
@@ -111,10 +137,10 @@ def _by_key(change: tuple[str, str, date | None]) -> tuple[str, str, str]:
 def facts_pending() -> list[Fact]:
     """Every fact recorded and committed so far, oldest first."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, subject, ident, role, CAST(since AS TEXT) FROM {_TABLE} ORDER BY id")
+        cursor.execute(f"SELECT id, subject, ident, role, CAST(since AS TEXT), item FROM {_TABLE} ORDER BY id")
         return [
-            Fact(i, subject, ident, role, None if since is None else date.fromisoformat(since))
-            for i, subject, ident, role, since in cursor.fetchall()
+            Fact(i, subject, ident, role, None if since is None else date.fromisoformat(since), item)
+            for i, subject, ident, role, since, item in cursor.fetchall()
         ]
 
 

@@ -18,7 +18,8 @@ class Subject(models.TextChoices):
 
 class ChangeFact(models.Model):
     """One fact recorded by a writer in its own transaction: "the orders of
-    customer C changed from day d", "the service ownership of C changed from
+    customer C changed from day d" (or "order O of customer C changed from
+    day d"), "the service ownership of C changed from
     d", "the dates of staff S changed", "the plans from d changed".
 
     Appended, never updated: the next commission run reads the facts it
@@ -30,6 +31,9 @@ class ChangeFact(models.Model):
     # customer_id, staff_id, a period (YYYY-MM), or empty for plans
     ident = models.CharField(_("编号"), max_length=64, blank=True)
     role = models.CharField(_("角色"), max_length=16, blank=True)
+    # The record within the subject: for orders, the one order whose lines
+    # can differ (empty: any order of the customer).
+    item = models.CharField(_("记录"), max_length=64, blank=True, default="")
     # The earliest day the change can matter on; empty: any day.
     since = models.DateField(_("变更起始日"), null=True, blank=True)
 
@@ -38,4 +42,4 @@ class ChangeFact(models.Model):
         verbose_name_plural = _("待处理变更")
 
     def __str__(self) -> str:
-        return f"{self.subject} {self.ident} {self.role} {self.since or ''}".strip()
+        return " ".join(p for p in (self.subject, self.ident, self.item, self.role, str(self.since or "")) if p)

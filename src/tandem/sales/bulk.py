@@ -33,7 +33,7 @@ from typing import cast
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core.changes import orders_changed
+from tandem.core.changes import orders_changed, orders_changed_by_id
 from tandem.core.db import LOAD_BATCH, load_rows, load_without_indexes, update_rows
 from tandem.core.money import format_cents
 from tandem.core.progress import Progress
@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 REBUILD_INDEXES_FROM = 100_000
 # From this many rows written, the write draws progress.
 PROGRESS_FROM = 50_000
+# Up to this many changed orders, the change facts name each one (the next
+# commission run compares only their lines); past it, one fact per customer
+# keeps the fact table small (a first import of a million orders: 20,000).
+NAMED_FACTS_MAX = 20_000
 
 _COLUMNS = ("order_id", "customer_id", "order_date", "amount", "category", "refund_of_id")
 
@@ -206,12 +210,16 @@ def orders_write_bulk(
     """Write the rows that differ from ``stored`` (checked rows: see
     `orders_check_bulk`) and record from which day each customer's orders
     changed: a new order from its date, a changed one from the earlier of
-    its old and new dates, for its old and new customer. ``stored`` is
-    emptied on the way (a million rows). Returns (created, updated)."""
+    its old and new dates, for its old and new customer. Up to
+    NAMED_FACTS_MAX changes, each fact names the order whose lines change
+    (a refund's: the refunded order). ``stored`` is emptied on the way (a
+    million rows). Returns (created, updated)."""
     new_ids: list[str] = []
     changed_ids: list[str] = []
     # customer -> the earliest day (ISO) whose lines the change can affect
     dirty: dict[str, str] = {}
+    # (customer, order whose lines change, day), for each customer concerned
+    named: set[tuple[str, str, str]] = set()
     earliest = dirty.get
     if stored.count:
         db, same = stored.rows, stored.same
@@ -220,20 +228,21 @@ def orders_write_bulk(
             if order_id in same:
                 continue
             old = dbget(order_id)
-            days: tuple[tuple[str, str], ...]
+            days: tuple[tuple[str, str, str], ...]
             if old is None:
                 new_ids.append(order_id)
-                days = ((record[0], record[1]),)
+                days = ((record[0], record[1], record[4] or order_id),)
             elif old != record[:5]:
                 changed_ids.append(order_id)
                 day = min(record[1], old[1])
-                days = ((record[0], day), (old[0], day))
+                days = ((record[0], day, record[4] or order_id), (old[0], day, old[4] or order_id))
             else:
                 continue
-            for customer_id, day in days:
+            for customer_id, day, lines_of in days:
                 known = earliest(customer_id)
                 if known is None or day < known:
                     dirty[customer_id] = day
+                named.add((customer_id, lines_of, day))
     else:
         new_ids = list(rows)
         # A million rows on a first load: the look-up is inlined.
@@ -248,7 +257,10 @@ def orders_write_bulk(
     stored.same.clear()
     with transaction.atomic(savepoint=False):
         _write(rows, new_ids, changed_ids, existing, progress, description)
-        orders_changed({cid: dt.date.fromisoformat(day) for cid, day in dirty.items()})
+        if named and len(named) <= NAMED_FACTS_MAX:
+            orders_changed_by_id((cid, order_id, dt.date.fromisoformat(day)) for cid, order_id, day in named)
+        else:
+            orders_changed({cid: dt.date.fromisoformat(day) for cid, day in dirty.items()})
     return len(new_ids), len(changed_ids)
 
 

@@ -5,7 +5,7 @@ The same rules as the importer (`rules`, spec/exchange-format.md): amounts
 are positive with at most two decimals, a refund names a sale of the same
 customer, is dated on or after it, and the refunds of an order never add up
 to more than the order. Each write records, in its transaction, from which
-day the customers' orders changed (`tandem.core.changes`); a live preview
+day which orders of which customers changed (`tandem.core.changes`); a live preview
 of the commission is the caller's (`commissions.services`).
 """
 
@@ -19,7 +19,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tandem.core import money
-from tandem.core.changes import orders_changed
+from tandem.core.changes import orders_changed_by_id
 from tandem.core.rules import RuleError, Violation, check_id, raise_first
 from tandem.customers.models import Customer
 from tandem.customers.rules import unknown_customer
@@ -68,7 +68,7 @@ def order_record(
     value = money.from_cents(cents)
     with transaction.atomic():
         existing = Order.objects.select_for_update().filter(pk=order_id).first()
-        changed = {customer.pk: order_date}
+        changed = [(customer.pk, order_id, order_date)]
         if existing is not None:
             if existing.refund_of_id is not None:
                 raise RuleError(Violation.of("refund_of", recorded_as_refund(order_id)))
@@ -95,7 +95,7 @@ def order_record(
                 ]
             )
             first = min(order_date, existing.order_date)
-            changed = {customer.pk: first, existing.customer_id: first}
+            changed = [(customer.pk, order_id, first), (existing.customer_id, order_id, first)]
             existing.customer = customer
             existing.order_date = order_date
             existing.amount = value
@@ -110,7 +110,7 @@ def order_record(
                 amount=value,
                 category=category,
             )
-        orders_changed(changed)
+        orders_changed_by_id(changed)
     return order
 
 
@@ -164,10 +164,12 @@ def refund_record(
                 )
             ]
         )
-        changed = {target.customer_id: refund_date}
+        # The lines that change are the refunded order's (and, for a refund
+        # moved to another order, the one it leaves).
+        changed = [(target.customer_id, target.pk, refund_date)]
         if existing is not None:
             first = min(refund_date, existing.order_date)
-            changed = {target.customer_id: first, existing.customer_id: first}
+            changed = [(target.customer_id, target.pk, first), (existing.customer_id, existing.refund_of_id or target.pk, first)]
             existing.refund_of = target
             existing.customer_id = target.customer_id
             existing.order_date = refund_date
@@ -182,7 +184,7 @@ def refund_record(
                 amount=value,
                 refund_of=target,
             )
-        orders_changed(changed)
+        orders_changed_by_id(changed)
     return refund
 
 
@@ -192,5 +194,7 @@ def order_delete(*, order: Order) -> None:
     ProtectedError)."""
     with transaction.atomic():
         customer_id, day = order.customer_id, order.order_date
+        # A refund's removal changes the lines of the order it refunded.
+        lines_of = order.refund_of_id or order.order_id
         order.delete()
-        orders_changed({customer_id: day})
+        orders_changed_by_id([(customer_id, lines_of, day)])
