@@ -8,7 +8,7 @@ cache (`Dates`), never as model instances."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -116,39 +116,61 @@ def _assignments_of(ids: Sequence[str], dates: Dates, role: str | None = None):
 
 
 def read_histories(
-    customer_ids: Sequence[str], dates: Dates
+    customer_ids: Sequence[str],
+    dates: Dates,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[list[engine.CustomerHistory], dict[str, list[rules.Assignment]]]:
     """Histories of these customers (those that exist, by id), and the
-    service rows of their referrers."""
+    service rows of their referrers.
+
+    `only`: customer -> the orders the caller needs (an incremental run
+    told which orders changed): of a customer here that no one referred,
+    the history holds only those orders and their refunds. A referred
+    customer's history stays whole: the referral goes to its first order,
+    wherever that is."""
     customers: dict[str, tuple[str | None, str | None]] = {}
     orders: dict[str, list[engine.Order]] = defaultdict(list)
     refunds: dict[str, list[engine.Refund]] = defaultdict(list)
-    amount_sql = _amount_cents_sql()
+    only = only or {}
+    columns = f"o.order_id, o.customer_id, {date_sql('o.order_date')}, {_amount_cents_sql()}, o.category, o.refund_of_id"
     with connection.cursor() as cur:
         for chunk in chunks(customer_ids):
-            marks = placeholders(len(chunk))
             cur.execute(
                 "SELECT customer_id, acquired_by_id, referred_by_id FROM customers_customer "
-                f"WHERE customer_id IN ({marks})",
+                f"WHERE customer_id IN ({placeholders(len(chunk))})",
                 list(chunk),
             )
+            whole: list[str] = []
+            named: list[str] = []
             for cid, dev, ref in cur.fetchall():
                 customers[cid] = (dev, ref)
-            cur.execute(
-                f"SELECT o.order_id, o.customer_id, {date_sql('o.order_date')}, {amount_sql}, o.category, o.refund_of_id "
-                f"FROM sales_order o WHERE o.customer_id IN ({marks})",
-                list(chunk),
-            )
-            # Both drivers return the cents as int; the day cache is read
-            # inline (a method call per order costs more than the look-up).
-            cached_day = dates.cache.get
-            new_order, new_refund = engine.new_order, engine.new_refund
-            for oid, cid, day, cents, category, refund_of in cur.fetchall():
-                d = cached_day(day) or dates(day)
-                if refund_of:
-                    refunds[cid].append(new_refund(oid, refund_of, d, cents))
-                else:
-                    orders[cid].append(new_order(oid, d, cents, category or None))
+                (named if cid in only and not ref else whole).append(cid)
+            queries = []
+            if whole:
+                queries.append(
+                    (f"SELECT {columns} FROM sales_order o WHERE o.customer_id IN ({placeholders(len(whole))})", whole)
+                )
+            if named:
+                order_ids = sorted({oid for cid in named for oid in only[cid]})
+                marks = placeholders(len(order_ids))
+                # The covering index answers from the customer's entries.
+                queries.append((
+                    f"SELECT {columns} FROM sales_order o WHERE o.customer_id IN ({placeholders(len(named))}) "
+                    f"AND (o.order_id IN ({marks}) OR o.refund_of_id IN ({marks}))",
+                    [*named, *order_ids, *order_ids],
+                ))
+            for sql, params in queries:
+                cur.execute(sql, params)
+                # Both drivers return the cents as int; the day cache is read
+                # inline (a method call per order costs more than the look-up).
+                cached_day = dates.cache.get
+                new_order, new_refund = engine.new_order, engine.new_refund
+                for oid, cid, day, cents, category, refund_of in cur.fetchall():
+                    d = cached_day(day) or dates(day)
+                    if refund_of:
+                        refunds[cid].append(new_refund(oid, refund_of, d, cents))
+                    else:
+                        orders[cid].append(new_order(oid, d, cents, category or None))
     assignments = _assignments_of(list(customers), dates)
     referrers = sorted({ref for _, ref in customers.values() if ref})
     referrer_service = _assignments_of(referrers, dates, role="service") if referrers else {}

@@ -58,15 +58,13 @@ class BatchComputer:
         if self.period and self.period in self.locked:
             return [], [], 0, 0, []
         with _collector_paused():
-            histories, referrer_service = read_histories(batch, self.dates)
-            lookups = engine.Lookups(staff=self.staff, plans=self.plans, referrer_service=referrer_service)
             windows = windows_for(batch, since, self.locked)
-            orders = (
-                {h.customer_id: compared_orders(h, named[h.customer_id])
-                 for h in histories if h.customer_id in named and h.customer_id in windows}
-                if named and windows
-                else {}
-            )  # fmt: skip
+            # Named orders count only for customers with a window: the others
+            # are compared whole.
+            named = {cid: named[cid] for cid in windows if cid in named} if named else {}
+            histories, referrer_service = read_histories(batch, self.dates, named)
+            lookups = engine.Lookups(staff=self.staff, plans=self.plans, referrer_service=referrer_service)
+            orders = {h.customer_id: compared_orders(h, named[h.customer_id]) for h in histories if h.customer_id in named}
             stored = {} if self.nothing_stored else stored_lines(batch, windows, orders)
             return diff_batch(histories, lookups, stored, self.locked, self.period, self.line_row, windows, orders)
 
