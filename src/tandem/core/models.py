@@ -32,8 +32,10 @@ class ChangeFact(models.Model):
     ident = models.CharField(_("编号"), max_length=64, blank=True)
     role = models.CharField(_("角色"), max_length=16, blank=True)
     # The record within the subject: for orders, the one order whose lines
-    # can differ (empty: any order of the customer).
-    item = models.CharField(_("记录"), max_length=64, blank=True, default="")
+    # can differ (empty: any order of the customer). A database default, so
+    # that a writer that does not know the column (a data migration's
+    # historical model) still records a fact.
+    item = models.CharField(_("记录"), max_length=64, blank=True, db_default="")
     # The earliest day the change can matter on; empty: any day.
     since = models.DateField(_("变更起始日"), null=True, blank=True)
 

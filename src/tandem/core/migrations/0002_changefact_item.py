@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="changefact",
             name="item",
-            field=models.CharField(blank=True, default="", max_length=64, verbose_name="记录"),
+            field=models.CharField(blank=True, db_default="", max_length=64, verbose_name="记录"),
         ),
     ]
