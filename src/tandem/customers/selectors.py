@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from tandem.core.paging import Page
+
 from .models import Assignment, Customer, OwnerRole
 from .permissions import assignments_covering
 
@@ -27,26 +29,6 @@ class CustomerRow:
     customer: Customer
     sales: list = field(default_factory=list)
     service: list = field(default_factory=list)
-
-
-@dataclass
-class Page:
-    rows: list
-    offset: int
-    limit: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def first(self) -> int:
-        return self.offset + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.rows)
 
 
 def customers_filtered(

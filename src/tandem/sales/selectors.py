@@ -12,6 +12,7 @@ from django.db.models import BigIntegerField, Count, Func, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from tandem.core.money import from_cents
+from tandem.core.paging import Page
 
 from .models import Order
 
@@ -35,26 +36,6 @@ ORDER_SORTS = {
     "-amount": ("-amount", "-order_id"),
     "-id": ("-order_id",),
 }
-
-
-@dataclass
-class OrderPage:
-    rows: list[Order]
-    offset: int
-    limit: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def first(self) -> int:
-        return self.offset + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.rows)
 
 
 def orders_filtered(
@@ -82,7 +63,7 @@ def orders_filtered(
 
 def order_page(
     orders: QuerySet[Order], *, sort: str, offset: int, limit: int, narrow: bool = False
-) -> OrderPage:
+) -> Page:
     """One page of orders with their customers; one row more than the page
     tells whether there is a next page (no count over a million orders).
 
@@ -96,7 +77,7 @@ def order_page(
         by_date = Coalesce("order_date", "order_date")
         ordering = [by_date.desc() if sort == "-date" else by_date.asc(), *ordering[1:]]
     found = list(orders.select_related("customer").order_by(*ordering)[offset : offset + limit + 1])
-    return OrderPage(rows=found[:limit], offset=offset, limit=limit, has_next=len(found) > limit)
+    return Page(rows=found[:limit], offset=offset, limit=limit, has_next=len(found) > limit)
 
 
 @dataclass
